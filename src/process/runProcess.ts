@@ -1,0 +1,168 @@
+import { spawn } from "node:child_process"
+import { Effect, Schema } from "effect"
+
+export interface ProcessRequest {
+  readonly argv: ReadonlyArray<string>
+  readonly cwd: string
+  /** The complete environment of the child; nothing is inherited from the engine. */
+  readonly env: Readonly<Record<string, string>>
+  readonly stdin?: string | Uint8Array | undefined
+  readonly timeoutMs: number
+  /** Per stream. Past it the process group is killed and the kept prefix is returned. */
+  readonly maxOutputBytes: number
+}
+
+export interface ProcessResult {
+  /** null when the process was killed by a signal. */
+  readonly exitCode: number | null
+  readonly signal: string | null
+  readonly stdout: string
+  readonly stderr: string
+  /** Bytes the process wrote, including those past the cap. */
+  readonly stdoutBytes: number
+  readonly stderrBytes: number
+  readonly outputCapped: boolean
+  readonly timedOut: boolean
+  readonly durationMs: number
+}
+
+export class ProcessSpawnError extends Schema.TaggedError<ProcessSpawnError>()("ProcessSpawnError", {
+  message: Schema.String,
+  command: Schema.String
+}) {}
+
+/** Time allowed for pipes to close after the whole group was killed. */
+const DRAIN_AFTER_KILL_MS = 2_000
+
+class CappedBuffer {
+  private readonly chunks: Array<Buffer> = []
+  kept = 0
+  total = 0
+  private readonly cap: number
+  constructor(cap: number) {
+    this.cap = cap
+  }
+  /** Returns false once the cap is exceeded. */
+  push(chunk: Buffer): boolean {
+    this.total += chunk.length
+    const room = this.cap - this.kept
+    if (room > 0) {
+      const part = chunk.length <= room ? chunk : chunk.subarray(0, room)
+      this.chunks.push(part)
+      this.kept += part.length
+    }
+    return this.total <= this.cap
+  }
+  text(): string {
+    return Buffer.concat(this.chunks).toString("utf8")
+  }
+}
+
+const killGroup = (pid: number | undefined) => {
+  if (pid === undefined) return
+  try {
+    process.kill(-pid, "SIGKILL")
+  } catch {
+    // ESRCH: the group is already gone.
+  }
+}
+
+/**
+ * Runs one process in its own process group. On timeout, on output past the cap, on interruption, and after
+ * the leader exits (orphans holding the pipes), the whole group receives SIGKILL. Never fails on a non-zero
+ * exit: only a process that cannot be started is an error.
+ */
+export const runProcess = (request: ProcessRequest): Effect.Effect<ProcessResult, ProcessSpawnError> =>
+  Effect.callback<ProcessResult, ProcessSpawnError>((resume) => {
+    const started = performance.now()
+    const [command, ...args] = request.argv
+    if (command === undefined) {
+      resume(Effect.fail(new ProcessSpawnError({ message: "empty argv", command: "" })))
+      return
+    }
+    const child = spawn(command, args, {
+      cwd: request.cwd,
+      env: { ...request.env },
+      detached: true,
+      stdio: ["pipe", "pipe", "pipe"]
+    })
+    const stdout = new CappedBuffer(request.maxOutputBytes)
+    const stderr = new CappedBuffer(request.maxOutputBytes)
+    let timedOut = false
+    let outputCapped = false
+    let exitCode: number | null = null
+    let signal: string | null = null
+    let settled = false
+    let drainTimer: NodeJS.Timeout | undefined
+
+    const finish = (result: Effect.Effect<ProcessResult, ProcessSpawnError>) => {
+      if (settled) return
+      settled = true
+      clearTimeout(timer)
+      clearTimeout(drainTimer)
+      resume(result)
+    }
+    const succeed = () =>
+      finish(Effect.succeed({
+        exitCode,
+        signal,
+        stdout: stdout.text(),
+        stderr: stderr.text(),
+        stdoutBytes: stdout.total,
+        stderrBytes: stderr.total,
+        outputCapped,
+        timedOut,
+        durationMs: performance.now() - started
+      }))
+    const killAndDrain = () => {
+      killGroup(child.pid)
+      // A descendant that escaped the group could keep a pipe open forever: stop waiting after a grace period.
+      drainTimer ??= setTimeout(() => {
+        child.stdout.destroy()
+        child.stderr.destroy()
+        succeed()
+      }, DRAIN_AFTER_KILL_MS)
+    }
+
+    const timer = setTimeout(() => {
+      timedOut = true
+      killAndDrain()
+    }, request.timeoutMs)
+
+    child.stdout.on("data", (chunk: Buffer) => {
+      if (!stdout.push(chunk) && !outputCapped) {
+        outputCapped = true
+        killAndDrain()
+      }
+    })
+    child.stderr.on("data", (chunk: Buffer) => {
+      if (!stderr.push(chunk) && !outputCapped) {
+        outputCapped = true
+        killAndDrain()
+      }
+    })
+    child.on("error", (error) => {
+      killGroup(child.pid)
+      finish(Effect.fail(new ProcessSpawnError({ message: error.message, command })))
+    })
+    child.on("exit", (code, sig) => {
+      exitCode = code
+      signal = sig
+      // Orphans of the leader may still hold stdout/stderr open; they belong to the same group.
+      killGroup(child.pid)
+    })
+    child.on("close", () => succeed())
+
+    child.stdin.on("error", () => {
+      // EPIPE: the child did not read all of its input; that is the child's business.
+    })
+    if (request.stdin === undefined) child.stdin.end()
+    else child.stdin.end(request.stdin)
+
+    return Effect.sync(() => {
+      settled = true
+      clearTimeout(timer)
+      clearTimeout(drainTimer)
+      killGroup(child.pid)
+    })
+  })
