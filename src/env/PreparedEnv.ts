@@ -14,6 +14,8 @@ export interface PreparedEnv {
   readonly rev: string
   /** Directories relative to the repo root that are shared read-only instead of copied (e.g. node_modules). */
   readonly sharedDirs: ReadonlyArray<string>
+  /** Host path of a tar of `repoDir` without `sharedDirs` (entries relative to the repo root): the fast copy. */
+  readonly snapshotTar: string
   /** Files tracked at `rev` (relative paths). */
   readonly trackedFiles: ReadonlyArray<string>
 }

@@ -1,0 +1,242 @@
+import { randomUUID } from "node:crypto"
+import { constants as fsConstants, promises as fs } from "node:fs"
+import { tmpdir } from "node:os"
+import { dirname, join, relative, resolve, sep } from "node:path"
+import { Effect, Layer } from "effect"
+import { SandboxError } from "../../domain/errors.ts"
+import type { Isolation } from "../../domain/validation.ts"
+import type { PreparedEnv } from "../../env/PreparedEnv.ts"
+import { runProcess } from "../../process/runProcess.ts"
+import { baseSandboxEnv } from "../environment.ts"
+import { DEFAULT_MAX_OUTPUT_BYTES, type ExecRequest, type Sandbox, SandboxProvider } from "../Sandbox.ts"
+import { bwrapArgv, bwrapAvailable, SANDBOX_HOME, SANDBOX_REPO_DIR, SANDBOX_WORK_DIR, sandboxPath } from "./bwrap.ts"
+
+/** Where Local sandboxes live on the host (each one a fresh directory, deleted on release). */
+export const localSandboxRoot = (): string => process.env["SSR_SANDBOX_TMP"] ?? tmpdir()
+
+export const localIsolation = (isolated: boolean): Isolation =>
+  isolated
+    ? {
+      backend: "local",
+      tool: "bwrap",
+      network: "loopback-only",
+      filesystem: "read-only system; writable: the sandbox's repo copy, /ssr and a private /tmp",
+      processes: "own PID namespace; the namespace is killed on timeout, cap or release",
+      limits: {}
+    }
+    : {
+      backend: "local",
+      tool: "none",
+      network: "host",
+      filesystem: "NOT contained: commands run as the engine's user in a temporary copy",
+      processes: "own process group, killed on timeout, cap or release",
+      limits: {}
+    }
+
+const sandboxError = (operation: string) => (cause: unknown) =>
+  new SandboxError({ message: `${operation}: ${cause instanceof Error ? cause.message : String(cause)}`, operation, cause })
+
+/** Extracts the prepared repo's snapshot (shared directories are not in it: they are mounted read-only). */
+const extractSnapshot = (env: PreparedEnv, target: string) =>
+  runProcess({
+    argv: ["tar", "-xf", env.snapshotTar, "-C", target, "--no-same-owner"],
+    cwd: target,
+    env: { PATH: "/usr/bin:/bin" },
+    timeoutMs: 10 * 60_000,
+    maxOutputBytes: 64 * 1024
+  }).pipe(
+    Effect.flatMap((r) => r.exitCode === 0 ? Effect.void : Effect.fail(new Error(`tar -x failed: ${r.stderr}`))),
+    Effect.mapError(sandboxError("extract prepared repository"))
+  )
+
+interface LocalLayout {
+  readonly root: string
+  readonly repo: string
+  readonly work: string
+}
+
+const makeLayout = Effect.tryPromise({
+  try: async (): Promise<LocalLayout> => {
+    const root = await fs.mkdtemp(join(localSandboxRoot(), "ssr-sbx-"))
+    const layout = { root, repo: join(root, "repo"), work: join(root, "work") }
+    await fs.mkdir(layout.work)
+    return layout
+  },
+  catch: sandboxError("create sandbox directory")
+})
+
+const populate = (env: PreparedEnv, layout: LocalLayout, isolated: boolean) =>
+  Effect.tryPromise({
+    try: () => fs.mkdir(layout.repo),
+    catch: sandboxError("create repo directory")
+  }).pipe(Effect.andThen(extractSnapshot(env, layout.repo)), Effect.andThen(Effect.tryPromise({
+    try: async () => {
+      for (const dir of env.sharedDirs) {
+        const target = join(layout.repo, dir)
+        // With bwrap the shared dir is mounted read-only over an empty mount point; without it, linked.
+        if (isolated) await fs.mkdir(target, { recursive: true })
+        else await fs.symlink(join(env.repoDir, dir), target)
+      }
+    },
+    catch: sandboxError("mount shared directories")
+  })))
+
+const isInside = (root: string, path: string) => path === root || path.startsWith(root + sep)
+
+/**
+ * Maps a sandbox path to the host. Symlinks planted by sandboxed code must not lead the engine's own reads and
+ * writes out of the sandbox: the parent is resolved and checked, and the last component is opened O_NOFOLLOW.
+ */
+const hostPathOf = (layout: LocalLayout, env: PreparedEnv, isolated: boolean, path: string) =>
+  Effect.tryPromise({
+    try: async () => {
+      const pairs: Array<[string, string]> = isolated
+        ? [[SANDBOX_REPO_DIR, layout.repo], [SANDBOX_WORK_DIR, layout.work]]
+        : [[layout.repo, layout.repo], [layout.work, layout.work]]
+      for (const [inside, host] of pairs) {
+        if (path !== inside && !path.startsWith(inside + "/")) continue
+        const candidate = resolve(host, relative(inside, path))
+        if (!isInside(host, candidate)) break
+        const sharedHost = env.sharedDirs.map((d) => join(env.repoDir, d))
+        const sharedHit = env.sharedDirs.find((d) => isInside(join(layout.repo, d), candidate))
+        const mapped = sharedHit === undefined
+          ? candidate
+          : join(env.repoDir, sharedHit, relative(join(layout.repo, sharedHit), candidate))
+        const parent = await fs.realpath(dirname(mapped)).catch(() => undefined)
+        const allowed = [host, ...sharedHost]
+        if (parent !== undefined && !allowed.some((root) => isInside(root, parent))) {
+          throw new Error(`${path} resolves outside the sandbox`)
+        }
+        return { host: mapped, shared: sharedHit !== undefined }
+      }
+      throw new Error(`${path} is not inside the sandbox's repo or work directory`)
+    },
+    catch: sandboxError("map sandbox path")
+  })
+
+const makeSandbox = (env: PreparedEnv, layout: LocalLayout, isolated: boolean, network: boolean): Sandbox => {
+  const repoDir = isolated ? SANDBOX_REPO_DIR : layout.repo
+  const workDir = isolated ? SANDBOX_WORK_DIR : layout.work
+  const home = isolated ? SANDBOX_HOME : join(layout.work, ".home")
+  const mounts = [
+    { host: layout.repo, inside: SANDBOX_REPO_DIR, writable: true },
+    { host: layout.work, inside: SANDBOX_WORK_DIR, writable: true },
+    ...env.sharedDirs.map((d) => ({ host: join(env.repoDir, d), inside: `${SANDBOX_REPO_DIR}/${d}`, writable: false }))
+  ]
+
+  const exec = (request: ExecRequest) => {
+    const cwd = request.cwd ?? repoDir
+    const envVars = baseSandboxEnv(sandboxPath(isolated), home, { ...env.profile.env, ...request.env })
+    const argv = isolated ? bwrapArgv({ mounts, network, cwd }, request.argv) : request.argv
+    const prelude = isolated ? Effect.void : Effect.promise(() => fs.mkdir(home, { recursive: true }))
+    return prelude.pipe(
+      Effect.andThen(runProcess({
+        argv,
+        cwd: isolated ? layout.root : cwd,
+        env: envVars,
+        stdin: request.stdin,
+        timeoutMs: request.timeoutMs,
+        maxOutputBytes: request.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES
+      })),
+      Effect.mapError(sandboxError("exec"))
+    )
+  }
+
+  const readFile = (path: string) =>
+    hostPathOf(layout, env, isolated, path).pipe(
+      Effect.flatMap(({ host }) =>
+        Effect.tryPromise({
+          try: async () => {
+            const handle = await fs.open(host, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW).catch((e: NodeJS.ErrnoException) => {
+              if (e.code === "ENOENT" || e.code === "ENOTDIR") return undefined
+              throw e
+            })
+            if (handle === undefined) return undefined
+            try {
+              return new Uint8Array(await handle.readFile())
+            } finally {
+              await handle.close()
+            }
+          },
+          catch: sandboxError(`read ${path}`)
+        })
+      )
+    )
+
+  const writeFile = (path: string, content: string | Uint8Array, options?: { readonly mode?: number }) =>
+    hostPathOf(layout, env, isolated, path).pipe(
+      Effect.flatMap(({ host, shared }) =>
+        Effect.tryPromise({
+          try: async () => {
+            if (shared) throw new Error(`${path} is in a read-only shared directory`)
+            await fs.mkdir(dirname(host), { recursive: true })
+            const flags = fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_TRUNC | fsConstants.O_NOFOLLOW
+            const handle = await fs.open(host, flags, options?.mode ?? 0o644)
+            try {
+              await handle.writeFile(content)
+              if (options?.mode !== undefined) await handle.chmod(options.mode)
+            } finally {
+              await handle.close()
+            }
+          },
+          catch: sandboxError(`write ${path}`)
+        })
+      )
+    )
+
+  return { id: layout.root.slice(-8), repoDir, workDir, isolation: localIsolation(isolated), exec, readFile, writeFile }
+}
+
+/** Acquires a Local sandbox; exported for environment preparation, which needs one with network. */
+export const acquireLocal = (env: PreparedEnv, options: { readonly network?: boolean | undefined } = {}) => {
+  const isolated = bwrapAvailable()
+  return Effect.acquireRelease(
+    makeLayout.pipe(
+      Effect.tap((layout) =>
+        populate(env, layout, isolated).pipe(
+          Effect.tapError(() => Effect.promise(() => fs.rm(layout.root, { recursive: true, force: true })))
+        )
+      )
+    ),
+    (layout) => Effect.promise(() => fs.rm(layout.root, { recursive: true, force: true, maxRetries: 3 }))
+  ).pipe(Effect.map((layout) => makeSandbox(env, layout, isolated, options.network === true)))
+}
+
+/**
+ * Runs one command with a host directory mounted read-write at /repo (no copy). Only for preparing an
+ * environment: installing dependencies into the cache entry being built, with network when asked.
+ */
+export const execInDirectory = (options: {
+  readonly hostDir: string
+  readonly argv: ReadonlyArray<string>
+  readonly network: boolean
+  readonly timeoutMs: number
+  readonly extraMounts?: ReadonlyArray<{ readonly host: string; readonly inside: string }>
+  readonly env?: Readonly<Record<string, string>>
+}) => {
+  const isolated = bwrapAvailable()
+  const home = isolated ? SANDBOX_HOME : join(tmpdir(), `ssr-home-${randomUUID().slice(0, 8)}`)
+  const mounts = [
+    { host: options.hostDir, inside: SANDBOX_REPO_DIR, writable: true },
+    ...(options.extraMounts ?? []).map((m) => ({ ...m, writable: true }))
+  ]
+  const cwd = isolated ? SANDBOX_REPO_DIR : options.hostDir
+  return runProcess({
+    argv: isolated ? bwrapArgv({ mounts, network: options.network, cwd }, options.argv) : options.argv,
+    cwd: options.hostDir,
+    env: baseSandboxEnv(sandboxPath(isolated), home, options.env),
+    timeoutMs: options.timeoutMs,
+    maxOutputBytes: DEFAULT_MAX_OUTPUT_BYTES
+  })
+}
+
+export const SandboxLocal = {
+  layer: Layer.sync(SandboxProvider, () => {
+    const isolated = bwrapAvailable()
+    return SandboxProvider.of({
+      backend: "local",
+      isolation: localIsolation(isolated),
+      acquire: (env, options) => acquireLocal(env, { network: options?.network })
+    })
+  })
+}
