@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto"
 import { constants as fsConstants, promises as fs } from "node:fs"
 import { tmpdir } from "node:os"
-import { dirname, join, relative, resolve, sep } from "node:path"
+import { basename, dirname, join, relative, resolve, sep } from "node:path"
 import { Effect, Layer } from "effect"
 import { SandboxError } from "../../domain/errors.ts"
 import type { Isolation } from "../../domain/validation.ts"
@@ -184,7 +184,7 @@ const makeSandbox = (env: PreparedEnv, layout: LocalLayout, isolated: boolean, n
       )
     )
 
-  return { id: layout.root.slice(-8), repoDir, workDir, isolation: localIsolation(isolated), exec, readFile, writeFile }
+  return { id: basename(layout.root), repoDir, workDir, isolation: localIsolation(isolated), exec, readFile, writeFile }
 }
 
 /** Acquires a Local sandbox; exported for environment preparation, which needs one with network. */
