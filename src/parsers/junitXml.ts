@@ -1,14 +1,15 @@
 import { XMLParser, XMLValidator } from "fast-xml-parser"
 import type { ParsedStatus, TestReport } from "../domain/testReport.ts"
 import { type Observation, reportWithSuffixedDuplicates, trimAscii } from "./shared.ts"
+import { breaksStrictXml, sanitizeXml } from "./strictXml.ts"
 
 /**
  * JUnit XML parser (python/junit_xml.py is its twin; that one uses xml.etree).
  *
  * Documents are cut out of the noisy stream: from a `<testsuites>` or `<testsuite>` start tag to its matching end
  * tag. A document that never closes (truncated run) is searched again from inside, so its completed inner
- * `<testsuite>` elements still count; a malformed one is skipped the same way. Before parsing, characters XML
- * forbids become U+FFFD and unknown entities are escaped, so that both parsers accept the same documents.
+ * `<testsuite>` elements still count; a malformed one is skipped the same way. See strictXml.ts for how both twins
+ * come to accept exactly the same documents.
  *
  * Id = enclosing `<testsuite>` names, the testcase's classname, its name, joined with " > ". The classname is left
  * out when empty, equal to the name or to the innermost suite name, or node:test's placeholder "test".
@@ -17,33 +18,19 @@ import { type Observation, reportWithSuffixedDuplicates, trimAscii } from "./sha
  */
 
 const SUITE_TAG = /<(\/?)(testsuites|testsuite)(?=[ \t\r\n/>])(?:[^>"']|"[^"]*"|'[^']*')*>/g
-const INVALID_XML_CHARS = /[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]/g
-const CHARACTER_REFERENCE = /&#(?:([0-9]+)|x([0-9a-fA-F]+));/g
-const UNKNOWN_AMPERSAND = /&(?!(?:lt|gt|amp|quot|apos|#[0-9]+|#x[0-9a-fA-F]+);)/g
 const NODE_TEST_PLACEHOLDER_CLASSNAME = "test"
 
-const isXmlChar = (code: number): boolean =>
-  code === 0x9 || code === 0xa || code === 0xd || (code >= 0x20 && code <= 0xd7ff) ||
-  (code >= 0xe000 && code <= 0xfffd) || (code >= 0x10000 && code <= 0x10ffff)
-
-const sanitize = (xml: string): string =>
-  xml
-    .replace(INVALID_XML_CHARS, "\ufffd")
-    .replace(CHARACTER_REFERENCE, (reference, decimal: string | undefined, hex: string | undefined) => {
-      const digits = decimal ?? hex!
-      const code = digits.length > 8 ? -1 : Number.parseInt(digits, decimal !== undefined ? 10 : 16)
-      return isXmlChar(code) ? reference : "\ufffd"
-    })
-    .replace(UNKNOWN_AMPERSAND, "&amp;")
-
+const REFERENCE = /&(?:(lt|gt|amp|quot|apos)|#([0-9]+)|#x([0-9a-fA-F]+));/g
 const NAMED_ENTITIES: Readonly<Record<string, string>> = { lt: "<", gt: ">", amp: "&", quot: '"', apos: "'" }
 
 /** What an XML parser makes of an attribute value: whitespace normalised, references decoded. */
 const attributeText = (raw: string): string =>
   raw
     .replace(/\r\n|[\t\n\r]/g, " ")
-    .replace(/&(?:(lt|gt|amp|quot|apos)|#([0-9]+)|#x([0-9a-fA-F]+));/g, (_, named: string | undefined, decimal: string | undefined, hex: string | undefined) =>
-      named !== undefined ? NAMED_ENTITIES[named]! : String.fromCodePoint(decimal !== undefined ? Number.parseInt(decimal, 10) : Number.parseInt(hex!, 16)))
+    .replace(REFERENCE, (_, named: string | undefined, decimal: string | undefined, hex: string | undefined) => {
+      if (named !== undefined) return NAMED_ENTITIES[named]!
+      return String.fromCodePoint(decimal !== undefined ? Number.parseInt(decimal, 10) : Number.parseInt(hex!, 16))
+    })
 
 /**
  * Offers each complete suite document of the stream, in order, to `read`. When `read` rejects one (malformed) or
@@ -89,6 +76,9 @@ const parser = new XMLParser({
 
 const tagOf = (node: XmlNode): string | undefined => Object.keys(node).find((key) => key !== ":@" && key !== "#text")
 
+/** Element name without its namespace prefix (xml.etree reports `{uri}name`; the twins compare local names). */
+const kindOf = (node: XmlNode): string | undefined => tagOf(node)?.replace(/^[^:]*:/, "")
+
 const childrenOf = (node: XmlNode): Array<XmlNode> => {
   const tag = tagOf(node)
   const children = tag === undefined ? undefined : node[tag]
@@ -103,8 +93,8 @@ const attribute = (node: XmlNode, name: string): string => {
 
 const caseStatus = (testcase: XmlNode): ParsedStatus | null => {
   const children = childrenOf(testcase)
-  const failed = children.some((child) => tagOf(child) === "failure" || tagOf(child) === "error")
-  const skipped = children.filter((child) => tagOf(child) === "skipped")
+  const failed = children.some((child) => kindOf(child) === "failure" || kindOf(child) === "error")
+  const skipped = children.filter((child) => kindOf(child) === "skipped")
   if (skipped.some((child) => attribute(child, "type") === "todo")) return failed ? null : "passed"
   if (failed) return "failed"
   return skipped.length > 0 ? null : "passed"
@@ -114,13 +104,16 @@ const caseBase = (testcase: XmlNode, suites: ReadonlyArray<string>): string => {
   const name = attribute(testcase, "name")
   const classname = attribute(testcase, "classname")
   const keepClassname =
-    classname.length > 0 && classname !== name && classname !== suites[suites.length - 1] && classname !== NODE_TEST_PLACEHOLDER_CLASSNAME
+    classname.length > 0 &&
+    classname !== name &&
+    classname !== suites[suites.length - 1] &&
+    classname !== NODE_TEST_PLACEHOLDER_CLASSNAME
   return [...suites, ...(keepClassname ? [classname] : []), name].join(" > ")
 }
 
 const observeChildren = (element: XmlNode, suites: ReadonlyArray<string>, observations: Array<Observation>): void => {
   for (const child of childrenOf(element)) {
-    const tag = tagOf(child)
+    const tag = kindOf(child)
     if (tag === "testcase") observations.push({ base: caseBase(child, suites), status: caseStatus(child) })
     else if (tag === "testsuites") observeChildren(child, suites, observations)
     else if (tag === "testsuite") observeSuite(child, suites, observations)
@@ -133,12 +126,18 @@ const observeSuite = (suite: XmlNode, outer: ReadonlyArray<string>, observations
 }
 
 const observeDocument = (xml: string): Array<Observation> | null => {
-  const clean = sanitize(xml)
-  if (XMLValidator.validate(clean) !== true) return null
-  const root = (parser.parse(clean) as Array<XmlNode>).find((node) => tagOf(node) !== undefined)
+  const clean = sanitizeXml(xml)
+  if (XMLValidator.validate(clean) !== true || breaksStrictXml(clean)) return null
+  let nodes: Array<XmlNode>
+  try {
+    nodes = parser.parse(clean) as Array<XmlNode>
+  } catch {
+    return null
+  }
+  const root = nodes.find((node) => tagOf(node) !== undefined)
   if (root === undefined) return null
   const observations: Array<Observation> = []
-  if (tagOf(root) === "testsuite") observeSuite(root, [], observations)
+  if (kindOf(root) === "testsuite") observeSuite(root, [], observations)
   else observeChildren(root, [], observations)
   return observations
 }

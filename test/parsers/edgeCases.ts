@@ -192,6 +192,27 @@ const JUNIT_XML: ReadonlyArray<EdgeCase> = [
       '<testsuites><testsuite name="ok"><testcase name="fine"/></testsuite>' +
       '<testsuite name="bad"><testcase name="x" foo></testcase></testsuite></testsuites>',
     expected: { "ok > fine": "passed" }
+  },
+  {
+    name: "Surefire-style namespaced attributes and CDATA holding markup",
+    output: lines(
+      "[INFO] Running com.example.CalcTest",
+      '<?xml version="1.0" encoding="UTF-8"?>',
+      '<testsuite xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:noNamespaceSchemaLocation="surefire.xsd" ' +
+        'name="com.example.CalcTest" tests="2" failures="1">',
+      '  <properties><property name="java.version" value="17"/></properties>',
+      '  <testcase name="adds" classname="com.example.CalcTest" time="0.001"/>',
+      '  <testcase name="divides" classname="com.example.CalcTest"><failure message="expected: &lt;2&gt;">' +
+        "<![CDATA[AssertionFailedError: expected: <2> but was: <3>]]></failure>" +
+        "<system-out><![CDATA[log <!-- not a comment -- really ]]></system-out></testcase>",
+      "</testsuite>"
+    ),
+    expected: { "com.example.CalcTest > adds": "passed", "com.example.CalcTest > divides": "failed" }
+  },
+  {
+    name: "markup the validator accepts but the parser cannot read",
+    output: '<testsuites><testsuite name="a"><testcase name="t"/></testsuite><!"-- broken --></testsuites>',
+    expected: { "a > t": "passed" }
   }
 ]
 

@@ -4,6 +4,13 @@ import { describe, expect, it } from "vitest"
 import { BUILTIN_PARSERS } from "../../src/domain/profile.ts"
 import { decodeParserOutput } from "../../src/domain/testReport.ts"
 import { builtinParserSource, builtinParserUrl, parseBuiltin } from "../../src/parsers/index.ts"
+import { parseJestJson } from "../../src/parsers/jestJson.ts"
+import { parseJunitXml } from "../../src/parsers/junitXml.ts"
+import { parseMochaJson } from "../../src/parsers/mochaJson.ts"
+import { parsePytest } from "../../src/parsers/pytest.ts"
+import { parseTap } from "../../src/parsers/tap.ts"
+import { parseUnittest } from "../../src/parsers/unittest.ts"
+import { damagedLogs, parseManyInPython } from "./damagedLogs.ts"
 import { EDGE_CASES } from "./edgeCases.ts"
 import { logFixtures, PYTHON, runPythonParser } from "./logFixtures.ts"
 
@@ -47,3 +54,29 @@ describe.each(BUILTIN_PARSERS)("parser %s: Python and TypeScript agree", (parser
     expect(source).toMatch(/^if __name__ == "__main__":$/m)
   })
 })
+
+const DIRECT = {
+  tap: parseTap,
+  "mocha-json": parseMochaJson,
+  "junit-xml": parseJunitXml,
+  pytest: parsePytest,
+  unittest: parseUnittest,
+  "jest-json": parseJestJson
+} as const
+
+describe("Python and TypeScript agree on damaged logs", () => {
+  const damaged = damagedLogs()
+  it.each(BUILTIN_PARSERS)("parser %s", (parser) => {
+    const fromPython = parseManyInPython(parser, damaged)
+    const disagreements = damaged.flatMap((output, index) => {
+      const fromTypeScript = DIRECT[parser](output)
+      return JSON.stringify(sortedEntries(fromTypeScript)) === JSON.stringify(sortedEntries(fromPython[index]))
+        ? []
+        : [{ index, fromTypeScript, fromPython: fromPython[index] }]
+    })
+    expect(disagreements.slice(0, 3)).toEqual([])
+  })
+})
+
+const sortedEntries = (report: unknown): Array<[string, unknown]> =>
+  Object.entries(report as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))

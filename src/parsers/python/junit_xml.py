@@ -24,6 +24,7 @@ INVALID_XML_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 CHARACTER_REFERENCE = re.compile(r"&#(?:([0-9]+)|x([0-9a-fA-F]+));")
 UNKNOWN_AMPERSAND = re.compile(r"&(?!(?:lt|gt|amp|quot|apos|#[0-9]+|#x[0-9a-fA-F]+);)")
 NODE_TEST_PLACEHOLDER_CLASSNAME = "test"
+XML_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.:-]*$")
 
 
 def trim_ascii(text):
@@ -68,6 +69,12 @@ def sanitize(document):
     return UNKNOWN_AMPERSAND.sub("&amp;", document)
 
 
+def is_ascii_name(name):
+    """Names outside ASCII are refused (the TypeScript twin's validator and expat disagree on them)."""
+    local = name.rsplit("}", 1)[-1] if name.startswith("{") else name
+    return XML_NAME.match(local) is not None
+
+
 def for_each_suite_document(text, read):
     tags = [
         {
@@ -108,10 +115,15 @@ def attribute(element, name):
     return trim_ascii(value.replace("\t", " ").replace("\n", " ").replace("\r", " "))
 
 
+def kind_of(element):
+    """Element name without its namespace (the TypeScript twin drops the prefix)."""
+    return element.tag.rsplit("}", 1)[-1]
+
+
 def case_status(testcase):
     children = list(testcase)
-    failed = any(child.tag in ("failure", "error") for child in children)
-    skipped = [child for child in children if child.tag == "skipped"]
+    failed = any(kind_of(child) in ("failure", "error") for child in children)
+    skipped = [child for child in children if kind_of(child) == "skipped"]
     if any(attribute(child, "type") == "todo" for child in skipped):
         return None if failed else "passed"
     if failed:
@@ -133,11 +145,12 @@ def case_base(testcase, suites):
 
 def observe_children(element, suites, observations):
     for child in element:
-        if child.tag == "testcase":
+        kind = kind_of(child)
+        if kind == "testcase":
             observations.append((case_base(child, suites), case_status(child)))
-        elif child.tag == "testsuites":
+        elif kind == "testsuites":
             observe_children(child, suites, observations)
-        elif child.tag == "testsuite":
+        elif kind == "testsuite":
             observe_suite(child, suites, observations)
 
 
@@ -151,8 +164,11 @@ def observe_document(document):
         root = ElementTree.fromstring(sanitize(document))
     except (ElementTree.ParseError, ValueError):
         return None
+    for element in root.iter():
+        if not is_ascii_name(element.tag) or not all(is_ascii_name(key) for key in element.attrib):
+            return None
     observations = []
-    if root.tag == "testsuite":
+    if kind_of(root) == "testsuite":
         observe_suite(root, [], observations)
     else:
         observe_children(root, [], observations)
