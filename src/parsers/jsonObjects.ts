@@ -1,8 +1,9 @@
 /**
  * Finds the JSON objects a reporter printed into a noisy stream (console output and stderr around them).
- * Candidates are '{' characters that start a line (after spaces/tabs); each candidate is cut at its matching '}'
- * (strings and escapes respected) and kept if it parses and `accept` says so. Objects are returned in order of
- * appearance; text inside an accepted or otherwise parsed object is not searched again.
+ * Candidates are lines (after spaces/tabs) that are a lone '{' (pretty-printed report, mocha) or start with '{"'
+ * (one-line report, jest/vitest); each candidate is cut at its matching '}' (strings and escapes respected) and
+ * kept if it parses and `accept` says so. Objects are returned in order of appearance; text inside an accepted or
+ * otherwise parsed object is not searched again.
  * The Python parsers carry the same scanner (`find_json_objects`).
  */
 
@@ -38,8 +39,8 @@ const lineStartBraces = (text: string): Array<number> => {
   const starts: Array<number> = []
   let offset = 0
   for (const line of text.split("\n")) {
-    const indent = line.length - line.replace(/^[ \t]+/, "").length
-    if (line[indent] === "{") starts.push(offset + indent)
+    const content = line.replace(/^[ \t]+/, "")
+    if (content.startsWith('{"') || /^\{[ \t\r]*$/.test(content)) starts.push(offset + line.length - content.length)
     offset += line.length + 1
   }
   return starts

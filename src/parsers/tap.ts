@@ -34,6 +34,7 @@ const DIRECTIVE = /^[ \t]*(skip(?:ped)?|todo)(?![A-Za-z])/i
 const SUBTEST_HEADER = /^( *)# Subtest:(.*)$/s
 const GROUP_COMMENT = /^#(.*)$/s
 const YAML_START = /^( +)---[ \t]*$/
+const YAML_END = /^ *\.\.\.[ \t]*$/
 const TAP_VERSION = /^TAP version /i
 
 const unescapeTap = (text: string): string => text.replace(/\\([\\#])/g, "$1")
@@ -119,7 +120,7 @@ export const parseTap = (output: string): TestReport => {
       const indent = leadingSpaces(line)
       if (indent > yamlIndent) continue
       if (indent === yamlIndent) {
-        if (/^ *\.\.\.[ \t]*$/.test(line)) yamlIndent = null
+        if (YAML_END.test(line)) yamlIndent = null
         continue
       }
       yamlIndent = null
@@ -128,8 +129,9 @@ export const parseTap = (output: string): TestReport => {
     if (point) {
       const parsed = readTestPoint(point, headers, flatGroups ? group : null)
       while (unowned.length > 0 && unowned[unowned.length - 1]!.indent > parsed.indent) {
-        parsed.children.unshift(unowned.pop()!)
+        parsed.children.push(unowned.pop()!)
       }
+      parsed.children.reverse()
       unowned.push(parsed)
       points.push(parsed)
       lastPointIndent = parsed.indent

@@ -15,6 +15,7 @@ import sys
 
 JSON_SPECIAL = re.compile(r'[{}"\\]')
 LEADING_BLANKS = re.compile(r"^[ \t]*")
+LONE_BRACE = re.compile(r"^\{[ \t\r]*$")
 
 
 def unique_ids(bases):
@@ -78,9 +79,10 @@ def find_json_objects(text, accept):
     offset = 0
     for line in text.split("\n"):
         indent = LEADING_BLANKS.match(line).end()
+        content = line[indent:]
         start = offset + indent
         offset += len(line) + 1
-        if indent >= len(line) or line[indent] != "{" or start < search_from:
+        if not (content.startswith('{"') or LONE_BRACE.match(content)) or start < search_from:
             continue
         end = object_end(text, start)
         if end < 0:

@@ -159,7 +159,8 @@ def parse(output):
         if point_match:
             point = read_test_point(point_match, headers, group if flat_groups else None)
             while unowned and unowned[-1].indent > point.indent:
-                point.children.insert(0, unowned.pop())
+                point.children.append(unowned.pop())
+            point.children.reverse()
             unowned.append(point)
             points.append(point)
             last_point_indent = point.indent
