@@ -46,29 +46,48 @@ const env: PreparedEnv = {
 
 const program = Effect.gen(function*() {
   const provider = yield* SandboxProvider
-  const once = Effect.scoped(Effect.gen(function*() {
-    const sandbox = yield* provider.acquire(env, { purpose: "bench" })
-    const result = yield* sandbox.exec({ argv: ["true"], timeoutMs: 30_000 })
-    if (result.exitCode !== 0) return yield* Effect.die(new Error(`true exited ${result.exitCode}`))
-  }))
+  const phases = { acquire: [] as Array<number>, exec: [] as Array<number>, release: [] as Array<number> }
+  const once = Effect.gen(function*() {
+    const t0 = performance.now()
+    let t1 = t0
+    let t2 = t0
+    yield* Effect.scoped(Effect.gen(function*() {
+      const sandbox = yield* provider.acquire(env, { purpose: "bench" })
+      t1 = performance.now()
+      const result = yield* sandbox.exec({ argv: ["true"], timeoutMs: 30_000 })
+      t2 = performance.now()
+      if (result.exitCode !== 0) return yield* Effect.die(new Error(`true exited ${result.exitCode}`))
+    }))
+    const t3 = performance.now()
+    phases.acquire.push(t1 - t0)
+    phases.exec.push(t2 - t1)
+    phases.release.push(t3 - t2)
+    return t3 - t0
+  })
   yield* once // builds (or finds) the env image; not measured
+  for (const key of Object.keys(phases) as Array<keyof typeof phases>) phases[key].length = 0
   const image = envImageName(env.key)
   const ours: Array<number> = []
   const cli: Array<number> = []
-  // Interleaved so both see the same machine state.
+  const cliNoNet: Array<number> = []
+  const timeCli = (args: Array<string>) => {
+    const t = performance.now()
+    execFileSync("docker", ["run", "--rm", ...args, image, "true"], { stdio: "ignore" })
+    return performance.now() - t
+  }
+  // Interleaved so all three see the same machine state.
   for (let i = 0; i < runs; i++) {
-    const t0 = performance.now()
-    yield* once
-    ours.push(performance.now() - t0)
-    const t1 = performance.now()
-    execFileSync("docker", ["run", "--rm", image, "true"], { stdio: "ignore" })
-    cli.push(performance.now() - t1)
+    ours.push(yield* once)
+    cli.push(timeCli([]))
+    cliNoNet.push(timeCli(["--network", "none"]))
   }
   const p3 = median(ours) / median(cli)
-  console.log(`runs: ${runs}, image: ${image}`)
+  console.log(`runs: ${runs}, image: ${image}, docker ${execFileSync("docker", ["version", "--format", "{{.Server.Version}}"], { encoding: "utf8" }).trim()}`)
   console.log(`acquire + exec true + release: ${fmt(ours)}`)
+  console.log(`  acquire ${fmt(phases.acquire)}; exec ${fmt(phases.exec)}; release ${fmt(phases.release)}`)
   console.log(`docker run --rm ${image} true: ${fmt(cli)}`)
-  console.log(`P3 = ${p3.toFixed(2)} (target <= 1.3)`)
+  console.log(`(reference, not P3) docker run --rm --network none ${image} true: ${fmt(cliNoNet)}`)
+  console.log(`P3 = ${p3.toFixed(2)} (target <= 1.3); against --network none: ${(median(ours) / median(cliNoNet)).toFixed(2)}`)
 })
 
 try {

@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process"
 import { fileURLToPath } from "node:url"
 import { assert, layer } from "@effect/vitest"
+import Docker from "dockerode"
 import { Effect } from "effect"
 import { afterAll } from "vitest"
 import { gcDocker } from "../../src/sandbox/docker/gc.ts"
@@ -51,9 +52,23 @@ describeDocker("gcDocker", () => {
         const result = yield* gcDocker()
         assert.include(result.removedContainers.map((c) => c.ownerPid), String(held.pid))
         assert.deepStrictEqual(result.removedImages, [])
+        assert.deepStrictEqual(result.removedVolumes, [])
         assert.lengthOf(yield* Effect.promise(() => engineContainers(`ssr.owner-pid=${held.pid}`)), 0)
         assert.lengthOf(yield* Effect.promise(() => engineContainers(`ssr.sandbox=${mine.id}`)), 1)
         assert.strictEqual((yield* mine.exec({ argv: ["echo", "survived gc"], timeoutMs: 10_000 })).stdout, "survived gc\n")
+      }))
+
+    it.effect("with images, removes shared-directory volumes no env image refers to, never those in use", () =>
+      Effect.gen(function*() {
+        const mine = yield* (yield* SandboxProvider).acquire(env)
+        const docker = new Docker()
+        const orphan = `ssr-gc-test-orphan-${process.pid}`
+        yield* Effect.promise(() => docker.createVolume({ Name: orphan, Labels: { "ssr.engine": "1", "ssr.role": "shared", "ssr.env": "gone" } }))
+        const result = yield* gcDocker({ images: true })
+        assert.include(result.removedVolumes, orphan)
+        const { Volumes } = yield* Effect.promise(() => docker.listVolumes({ filters: { label: ["ssr.engine=1", `ssr.env=${env.key}`] } }))
+        assert.isAbove(Volumes.length, 0)
+        assert.strictEqual((yield* mine.exec({ argv: ["ls", "node_modules"], timeoutMs: 10_000 })).stdout, "dep\n")
       }))
   })
 })

@@ -43,6 +43,10 @@ describeDocker("SandboxDocker", () => {
         assert.strictEqual(r.stderr, "oops\n")
         assert.strictEqual(r.stdoutBytes, Buffer.byteLength(r.stdout))
         assert.isFalse(r.timedOut || r.outputCapped)
+        // Shared directories come from a read-only volume.
+        const ro = yield* run(sandbox, "touch node_modules/x 2>&1; rm -rf node_modules/dep 2>/dev/null; cat node_modules/dep/index.js")
+        assert.include(ro.stdout, "Read-only file system")
+        assert.include(ro.stdout, "module.exports = 'dep'")
         const missing = yield* sandbox.exec({ argv: ["no-such-command-xyz"], timeoutMs: 10_000 })
         assert.strictEqual(missing.exitCode, 127)
       }))
@@ -106,6 +110,18 @@ describeDocker("SandboxDocker", () => {
         // Orphans of a command that exited normally are killed too.
         yield* run(sandbox, "sleep 304 & setsid sleep 305 & echo done")
         assert.strictEqual(yield* strayProcesses(sandbox), "")
+      }))
+
+    it.effect("when the killer cannot find the tree, the container is restarted and its files kept", () =>
+      Effect.gen(function*() {
+        const sandbox = yield* (yield* SandboxProvider).acquire(env)
+        yield* sandbox.writeFile("/ssr/kept.txt", "kept")
+        // The command destroys the pid files the killer relies on.
+        const r = yield* run(sandbox, "rm -rf /run/ssr-exec; sleep 309", 1_000)
+        assert.isTrue(r.timedOut)
+        assert.isBelow(r.durationMs, 1_000 + 5_000)
+        assert.strictEqual(yield* strayProcesses(sandbox), "")
+        assert.strictEqual(text(yield* sandbox.readFile("/ssr/kept.txt")), "kept")
       }))
 
     it.effect("caps each stream, keeps the prefix and kills the producer", () =>
@@ -174,7 +190,13 @@ describeDocker("SandboxDocker", () => {
         // Reused, not rebuilt, by the next acquire.
         yield* Effect.scoped(provider.acquire(fresh))
         assert.lengthOf(yield* images(), 1)
-        yield* Effect.promise(() => new Docker().getImage(`ssr-env:${fresh.key}`).remove())
+        yield* Effect.promise(async () => {
+          const docker = new Docker()
+          await docker.getImage(`ssr-env:${fresh.key}`).remove()
+          const { Volumes } = await docker.listVolumes({ filters: { label: [`ssr.env=${fresh.key}`] } })
+          assert.lengthOf(Volumes, 1)
+          for (const v of Volumes) await docker.getVolume(v.Name).remove()
+        })
       }))
 
     it.effect("has no network", () =>

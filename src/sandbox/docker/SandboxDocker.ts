@@ -20,7 +20,7 @@ import {
   statusCodeOf,
   tryDocker
 } from "./client.ts"
-import { makeEnvImages, SANDBOX_HOME, SANDBOX_REPO_DIR, SANDBOX_WORK_DIR } from "./envImage.ts"
+import { type EnvImage, makeEnvImages, SANDBOX_HOME, SANDBOX_REPO_DIR, SANDBOX_WORK_DIR } from "./envImage.ts"
 import { dockerExec } from "./exec.ts"
 import { packFile, readFirstEntry } from "./tar.ts"
 
@@ -47,7 +47,8 @@ export const dockerIsolation = (options: DockerSandboxOptions, network = false):
   backend: "docker",
   tool: "docker",
   network: network ? "host" : "none",
-  filesystem: "the container's own copy-on-write root (env image: base + repository); nothing of the host is mounted",
+  filesystem:
+    "the container's own copy-on-write root (env image: base + repository); shared dependency directories are read-only volumes; nothing of the host is mounted",
   processes:
     "own PID namespace; a timed-out or capped command's session and descendants are SIGKILLed inside; the container is removed on release",
   limits: { memoryBytes: options.memoryBytes, pids: options.pids, cpus: options.cpus }
@@ -79,14 +80,14 @@ const make = (options: DockerSandboxOptions) =>
     )
     const images = makeEnvImages(docker, options.baseImage, yield* Effect.scope)
 
-    const createAndStart = (env: PreparedEnv, image: string, acquireOptions: AcquireOptions | undefined) =>
+    const createAndStart = (env: PreparedEnv, image: EnvImage, acquireOptions: AcquireOptions | undefined) =>
       Effect.gen(function*() {
         const id = randomBytes(6).toString("hex")
         const network = acquireOptions?.network === true
         const container = yield* tryDocker("create container", () =>
           docker.createContainer({
             name: `ssr-sbx-${id}`,
-            Image: image,
+            Image: image.id,
             Cmd: ["sleep", "infinity"],
             WorkingDir: SANDBOX_REPO_DIR,
             Env: envList(baseSandboxEnv(SANDBOX_PATH, SANDBOX_HOME, env.profile.env)),
@@ -107,7 +108,13 @@ const make = (options: DockerSandboxOptions) =>
               PidsLimit: options.pids,
               NanoCpus: Math.round(options.cpus * 1e9),
               CapDrop: ["NET_RAW", "MKNOD", "AUDIT_WRITE", "SETFCAP"],
-              SecurityOpt: ["no-new-privileges"]
+              SecurityOpt: ["no-new-privileges"],
+              Mounts: image.shared.map(({ dir, volume }) => ({
+                Type: "volume" as const,
+                Source: volume,
+                Target: `${SANDBOX_REPO_DIR}/${dir}`,
+                ReadOnly: true
+              }))
             }
           }))
         // Started here, not in a second step: a container that fails to start is removed before the error.

@@ -15,6 +15,8 @@ export const LABEL_ENV = "ssr.env"
 export const LABEL_PROFILE = "ssr.profile"
 export const LABEL_BASE = "ssr.base"
 export const LABEL_RECIPE = "ssr.recipe"
+/** On env images: JSON list of { dir, volume }, the read-only volumes holding the env's shared directories. */
+export const LABEL_SHARED = "ssr.shared"
 
 export const DEFAULT_BASE_IMAGE = "ssr-base:bookworm"
 export const ENV_IMAGE_REPO = "ssr-env"

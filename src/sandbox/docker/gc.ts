@@ -1,17 +1,22 @@
 import { Effect } from "effect"
 import type { SandboxError } from "../../domain/errors.ts"
-import { LABEL_ENGINE, LABEL_OWNER_PID, makeDockerClient, ownerAlive, statusCodeOf, tryDocker } from "./client.ts"
+import { LABEL_ENGINE, LABEL_OWNER_PID, LABEL_ROLE, LABEL_SHARED, makeDockerClient, ownerAlive, statusCodeOf, tryDocker } from "./client.ts"
+import { parseShared } from "./envImage.ts"
 
 export interface GcOptions {
   /** Remove every container of the engine, even those whose owner still runs. */
   readonly all?: boolean | undefined
-  /** Also remove the engine's dangling images (env images replaced by a rebuild). */
+  /**
+   * Also remove the engine's dangling images (env images replaced by a rebuild) and the shared-directory volumes
+   * no env image refers to any more.
+   */
   readonly images?: boolean | undefined
 }
 
 export interface GcResult {
   readonly removedContainers: ReadonlyArray<{ readonly id: string; readonly name: string; readonly ownerPid: string }>
   readonly removedImages: ReadonlyArray<string>
+  readonly removedVolumes: ReadonlyArray<string>
 }
 
 const ignoreGone = <A>(effect: Effect.Effect<A, SandboxError>) =>
@@ -43,6 +48,7 @@ export const gcDocker = (options: GcOptions = {}): Effect.Effect<GcResult, Sandb
         ), { concurrency: 4 }).pipe(Effect.map((lists) => lists.flat()))
 
     const removedImages: Array<string> = []
+    const removedVolumes: Array<string> = []
     if (options.images === true) {
       const dangling = yield* tryDocker("list images", () =>
         docker.listImages({ filters: { label: [`${LABEL_ENGINE}=1`], dangling: ["true"] } }))
@@ -51,6 +57,15 @@ export const gcDocker = (options: GcOptions = {}): Effect.Effect<GcResult, Sandb
         const removed = yield* ignoreGone(tryDocker(`remove image ${image.Id}`, () => docker.getImage(image.Id).remove()))
         if (removed) removedImages.push(image.Id)
       }
+      const images = yield* tryDocker("list images", () => docker.listImages({ filters: { label: [`${LABEL_ENGINE}=1`] } }))
+      const referenced = new Set(images.flatMap((image) => parseShared(image.Labels?.[LABEL_SHARED]).map((s) => s.volume)))
+      const volumes = yield* tryDocker("list volumes", () =>
+        docker.listVolumes({ filters: { label: [`${LABEL_ENGINE}=1`, `${LABEL_ROLE}=shared`] } }))
+      for (const volume of volumes.Volumes ?? []) {
+        if (referenced.has(volume.Name)) continue
+        const removed = yield* ignoreGone(tryDocker(`remove volume ${volume.Name}`, () => docker.getVolume(volume.Name).remove()))
+        if (removed) removedVolumes.push(volume.Name)
+      }
     }
-    return { removedContainers, removedImages }
+    return { removedContainers, removedImages, removedVolumes }
   }).pipe(Effect.withSpan("SandboxDocker.gc"))
