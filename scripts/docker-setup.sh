@@ -26,7 +26,8 @@ if [ "${#missing[@]}" -gt 0 ]; then
 fi
 
 # A client-only docker binary may shadow Debian's in PATH; either client works against the engine.
-if ! pgrep -x dockerd >/dev/null 2>&1; then
+# A dockerd that is alive (not a zombie left by a kill) but not answering yet is starting: wait for it.
+if ! ps -C dockerd -o stat= 2>/dev/null | grep -qv '^Z'; then
   echo "docker-setup: starting dockerd (log: $log)"
   # setsid: the daemon must outlive this script and the shell that called it.
   $sudo setsid dockerd >"$log" 2>&1 < /dev/null &
