@@ -241,6 +241,15 @@ describeDocker("SandboxDocker", () => {
         assert.strictEqual((yield* run(sandbox, "echo alive")).stdout, "alive\n")
       }))
 
+    it.effect("an endless loop times out and is killed", () =>
+      Effect.gen(function*() {
+        const sandbox = yield* (yield* SandboxProvider).acquire(env)
+        const r = yield* sandbox.exec({ argv: ["bash", "-c", "while :; do :; done & node -e 'for (;;) {}'"], timeoutMs: 1_500 })
+        assert.isTrue(r.timedOut)
+        assert.isBelow(r.durationMs, 1_500 + 3_000)
+        assert.strictEqual(yield* strayProcesses(sandbox), "")
+      }))
+
     it.effect("a memory hog is OOM-killed and comes back as a result", () =>
       Effect.gen(function*() {
         const sandbox = yield* (yield* SandboxProvider).acquire(env)
