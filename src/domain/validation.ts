@@ -110,6 +110,7 @@ export const ValidationReport = z
     firstFailedCheck: CheckName.nullable(),
     checks: z.array(CheckResult).length(7),
     failingTests: z.array(z.string()).describe("F: tests that passed on the original and fail with the bug"),
+    baselineTests: z.array(z.string()).describe("Every test the first baseline run reported (a judged run must not miss any)"),
     inverseMutation: z.array(InverseContribution),
     runs: z.array(RunSummary),
     timings: z.object({

@@ -118,6 +118,7 @@ export const validateArtifact = Effect.fn("validateArtifact")(function*(input: V
     firstFailedCheck: firstFailed?.name ?? null,
     checks,
     failingTests: [...bugReal.failing],
+    baselineTests: baseline[0]?.parse.ok ? Object.keys(baseline[0].parse.report).sort() : [],
     inverseMutation: [...inverse.contributions],
     runs,
     timings: {
