@@ -12,7 +12,7 @@ import type { SandboxProvider } from "../../src/sandbox/Sandbox.ts"
 import { profilePath } from "./corpus.ts"
 
 /** Real environments, a real sandbox backend, and a baseline cache in the test SSR_HOME. */
-export const engineLayerWith = (sandbox: Layer.Layer<SandboxProvider>, cache = BaselineCache.layerFiles) =>
+export const engineLayerWith = <E>(sandbox: Layer.Layer<SandboxProvider, E>, cache = BaselineCache.layerFiles) =>
   Layer.mergeAll(Environments.layer, sandbox, cache)
 
 export const localEngine = engineLayerWith(SandboxLocal.layer)

@@ -2,9 +2,13 @@ import { existsSync } from "node:fs"
 import { homedir, tmpdir } from "node:os"
 import { dirname, join } from "node:path"
 import { assert, layer } from "@effect/vitest"
-import { Effect } from "effect"
+import { Effect, type Layer } from "effect"
+import { SandboxDocker } from "../../src/sandbox/docker/SandboxDocker.ts"
+import { SandboxLocal } from "../../src/sandbox/local/SandboxLocal.ts"
+import type { SandboxProvider } from "../../src/sandbox/Sandbox.ts"
+import { describeDocker } from "../sandbox/dockerSupport.ts"
 import { corpusCases } from "../support/corpus.ts"
-import { auditDir, localEngine, prepareProfile, TEST_LIMITS } from "../support/engine.ts"
+import { auditDir, engineLayerWith, prepareProfile, TEST_LIMITS } from "../support/engine.ts"
 
 /**
  * The auditor against the artifact corpus (test/fixtures/artifacts): for every profile one valid artifact and,
@@ -14,9 +18,9 @@ import { auditDir, localEngine, prepareProfile, TEST_LIMITS } from "../support/e
 const HOSTILE_MARKER = "ssr-hostile-marker"
 const hostileMarkerPlaces = () => [join(tmpdir(), HOSTILE_MARKER), join(homedir(), HOSTILE_MARKER), join("/etc", HOSTILE_MARKER), join("/tmp", HOSTILE_MARKER)]
 
-for (const profile of ["js-fixture", "py-fixture", "qs"]) {
+const corpusSuite = <E>(backend: string, sandbox: Layer.Layer<SandboxProvider, E>, profile: string) => {
   const cases = corpusCases(profile)
-  layer(localEngine, { timeout: 600_000 })(`audit corpus: ${profile} (local sandbox)`, (it) => {
+  layer(engineLayerWith(sandbox), { timeout: 600_000 })(`audit corpus: ${profile} (${backend} sandbox)`, (it) => {
     it.effect("has a valid artifact and a failing one for each check", () =>
       Effect.sync(() => {
         assert.isTrue(cases.some((c) => c.expected.valid), "a valid artifact")
@@ -48,4 +52,10 @@ for (const profile of ["js-fixture", "py-fixture", "qs"]) {
         }), { timeout: 300_000 })
     }
   })
+}
+
+for (const profile of ["js-fixture", "py-fixture", "qs"]) {
+  corpusSuite("local", SandboxLocal.layer, profile)
+  // GAME.md verdicts must not depend on the backend: the Docker run gives the same verdict on every artifact.
+  describeDocker(`audit corpus on Docker: ${profile}`, () => corpusSuite("docker", SandboxDocker.layer, profile))
 }

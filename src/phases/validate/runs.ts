@@ -79,7 +79,9 @@ export const baselineRuns = (
 ): Effect.Effect<ReadonlyArray<TestRun>, SandboxError, SandboxProvider | BaselineCache> =>
   Effect.gen(function*() {
     const cache = yield* BaselineCache
-    const cached = yield* cache.get(env.key, program.script)
+    // Outputs can differ between backends (paths, tool versions): each backend has its own entries.
+    const cacheKey = `${(yield* SandboxProvider).backend}-${env.key}`
+    const cached = yield* cache.get(cacheKey, program.script)
     if (cached !== undefined && cached.length >= 2) {
       return yield* Effect.scoped(Effect.gen(function*() {
         const sandbox = yield* (yield* SandboxProvider).acquire(env, { purpose: "baseline-parse" })
@@ -90,7 +92,7 @@ export const baselineRuns = (
     }
     const runs = yield* executeRuns(env, program, BASELINE_SPECS, limits, concurrency)
     const tests = runs.flatMap((r) => (r.run === undefined ? [] : [r.run]))
-    yield* cache.put(env.key, program.script, tests.map((t) => t.script))
+    yield* cache.put(cacheKey, program.script, tests.map((t) => t.script))
     return tests
   })
 

@@ -1,7 +1,7 @@
-import { readFileSync } from "node:fs"
 import Docker from "dockerode"
 import { Effect } from "effect"
 import { SandboxError } from "../../domain/errors.ts"
+import { currentOwner, ownerAlive as isOwnerAlive } from "../../process/owner.ts"
 
 /** Every container and image the engine makes carries `ssr.engine=1`; `ssr sandbox gc` only ever touches those. */
 export const LABEL_ENGINE = "ssr.engine"
@@ -47,36 +47,12 @@ export const statusCodeOf = (cause: unknown): number | undefined => {
   return typeof code === "number" ? code : undefined
 }
 
-/** Start time (field 22 of /proc/<pid>/stat) of a process, or undefined where /proc is not readable. */
-export const processStartTime = (pid: number): string | undefined => {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8")
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
-    return fields[19]
-  } catch {
-    return undefined
-  }
-}
-
 /** Labels naming this engine process as the owner of a container (read back by gc). */
-export const ownerLabels = (): Record<string, string> => ({
-  [LABEL_ENGINE]: "1",
-  [LABEL_OWNER_PID]: String(process.pid),
-  [LABEL_OWNER_START]: processStartTime(process.pid) ?? ""
-})
+export const ownerLabels = (): Record<string, string> => {
+  const owner = currentOwner()
+  return { [LABEL_ENGINE]: "1", [LABEL_OWNER_PID]: String(owner.pid), [LABEL_OWNER_START]: owner.start }
+}
 
 /** True when the process that labelled a container still runs (same pid and, where known, same start time). */
-export const ownerAlive = (labels: Readonly<Record<string, string>>): boolean => {
-  const pid = Number(labels[LABEL_OWNER_PID])
-  if (!Number.isInteger(pid) || pid <= 0) return false
-  try {
-    process.kill(pid, 0)
-  } catch (e) {
-    // EPERM: it exists but belongs to someone else.
-    if ((e as NodeJS.ErrnoException).code !== "EPERM") return false
-  }
-  const start = labels[LABEL_OWNER_START]
-  if (start === undefined || start === "") return true
-  const actual = processStartTime(pid)
-  return actual === undefined || actual === start
-}
+export const ownerAlive = (labels: Readonly<Record<string, string>>): boolean =>
+  isOwnerAlive({ pid: Number(labels[LABEL_OWNER_PID]), start: labels[LABEL_OWNER_START] ?? "" })

@@ -6,6 +6,7 @@ import { Effect, Layer } from "effect"
 import { SandboxError } from "../../domain/errors.ts"
 import type { Isolation } from "../../domain/validation.ts"
 import type { PreparedEnv } from "../../env/PreparedEnv.ts"
+import { currentOwner, type Owner, ownerAlive } from "../../process/owner.ts"
 import { runProcess } from "../../process/runProcess.ts"
 import { baseSandboxEnv } from "../environment.ts"
 import { DEFAULT_MAX_OUTPUT_BYTES, type ExecRequest, type Sandbox, SandboxProvider } from "../Sandbox.ts"
@@ -55,15 +56,42 @@ interface LocalLayout {
   readonly work: string
 }
 
+/** Names the engine process owning a sandbox directory, so `ssr sandbox gc` can remove a crashed run's. */
+const OWNER_FILE = "owner.json"
+
 const makeLayout = Effect.tryPromise({
   try: async (): Promise<LocalLayout> => {
-    const root = await fs.mkdtemp(join(localSandboxRoot(), "ssr-sbx-"))
+    const root = await fs.mkdtemp(join(localSandboxRoot(), SANDBOX_DIR_PREFIX))
+    await fs.writeFile(join(root, OWNER_FILE), JSON.stringify(currentOwner()))
     const layout = { root, repo: join(root, "repo"), work: join(root, "work") }
     await fs.mkdir(layout.work)
     return layout
   },
   catch: sandboxError("create sandbox directory")
 })
+
+const SANDBOX_DIR_PREFIX = "ssr-sbx-"
+
+/** Removes Local sandbox directories left by engine processes that died (or all of them with `all`). */
+export const gcLocal = (options: { readonly all?: boolean } = {}) =>
+  Effect.tryPromise({
+    try: async () => {
+      const root = localSandboxRoot()
+      const removed: Array<string> = []
+      for (const name of await fs.readdir(root)) {
+        if (!name.startsWith(SANDBOX_DIR_PREFIX)) continue
+        const dir = join(root, name)
+        const owner = await fs.readFile(join(dir, OWNER_FILE), "utf8").then((t) => JSON.parse(t) as Owner, () => undefined)
+        // A directory without its owner file yet may be one a live engine is creating right now.
+        const young = owner === undefined && Date.now() - (await fs.stat(dir)).mtimeMs < 60_000
+        if (options.all !== true && (young || (owner !== undefined && ownerAlive(owner)))) continue
+        await fs.rm(dir, { recursive: true, force: true })
+        removed.push(dir)
+      }
+      return removed
+    },
+    catch: sandboxError("gc local sandboxes")
+  })
 
 const populate = (env: PreparedEnv, layout: LocalLayout, isolated: boolean) =>
   Effect.tryPromise({
