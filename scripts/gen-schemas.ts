@@ -6,8 +6,10 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 
 import { join, resolve } from "node:path"
 import * as z from "zod"
 import { ArtifactMetadata } from "../src/domain/artifact.ts"
+import { BugTaskRecord, EpisodeRecord, ExperienceRecord } from "../src/domain/experience.ts"
 import { RepoProfile } from "../src/domain/profile.ts"
 import { TestReport } from "../src/domain/testReport.ts"
+import { Trajectory } from "../src/domain/trajectory.ts"
 import { AuditReport, ValidationReport } from "../src/domain/validation.ts"
 
 const OUT = resolve(import.meta.dirname, "../schemas")
@@ -17,7 +19,11 @@ const schemas: Record<string, z.ZodType> = {
   "test-report": TestReport,
   "validation-report": ValidationReport,
   "audit-report": AuditReport,
-  "repo-profile": RepoProfile
+  "repo-profile": RepoProfile,
+  "episode-record": EpisodeRecord,
+  "bug-task-record": BugTaskRecord,
+  "experience-record": ExperienceRecord,
+  trajectory: Trajectory
 }
 
 const render = (schema: z.ZodType) => JSON.stringify(z.toJSONSchema(schema, { io: "input", target: "draft-2020-12" }), null, 2) + "\n"

@@ -3,32 +3,21 @@ import { join } from "node:path"
 import { Effect } from "effect"
 import * as z from "zod"
 import {
-  ALTERNATIVE_FILE_NAMES,
   ArtifactMetadata,
-  type ArtifactRole,
   type BugArtifact,
   formatTestFilesList,
   METADATA_FILE,
-  type NamingVariant,
   PAPER_FILE_NAMES,
-  parseTestFilesList,
   PRED_PATCH_FILE
 } from "../domain/artifact.ts"
 import { HostIoError, UsageError } from "../domain/errors.ts"
-
-const ROLES = Object.keys(PAPER_FILE_NAMES) as Array<ArtifactRole>
+import { decodeArtifactFiles, isArtifactContentFile } from "./artifactFiles.ts"
 
 const readIfExists = (path: string) =>
   fs.readFile(path, "utf8").catch((e: NodeJS.ErrnoException) => {
     if (e.code === "ENOENT") return undefined
     throw e
   })
-
-/** Extra layers of a higher-order bug: pred_patch.diff, then pred_patch.2.diff, pred_patch.3.diff, … */
-const layerFiles = (names: ReadonlyArray<string>) =>
-  names
-    .filter((n) => n === PRED_PATCH_FILE || /^pred_patch\.\d+\.diff$/.test(n))
-    .sort((a, b) => Number(a.split(".")[1]) - Number(b.split(".")[1]) || a.localeCompare(b))
 
 export interface ReadArtifact {
   readonly artifact: BugArtifact
@@ -46,30 +35,14 @@ export const readArtifactDir = Effect.fn("readArtifactDir")(function*(dir: strin
     catch: () => new UsageError({ message: `not a readable artifact directory: ${dir}` })
   })
   const present = new Set(names)
-  const content: Partial<Record<ArtifactRole, string>> = {}
-  const missing: Array<ArtifactRole> = []
-  const styles = new Set<"paper" | "alternative">()
-  for (const role of ROLES) {
-    const alternative = ALTERNATIVE_FILE_NAMES[role]
-    const name = present.has(PAPER_FILE_NAMES[role]) ? PAPER_FILE_NAMES[role] : alternative !== undefined && present.has(alternative) ? alternative : undefined
-    if (name === undefined) {
-      missing.push(role)
-      continue
-    }
-    if (alternative !== undefined) styles.add(name === alternative ? "alternative" : "paper")
-    content[role] = yield* Effect.tryPromise({
-      try: () => fs.readFile(join(dir, name), "utf8"),
-      catch: (cause) => new HostIoError({ message: `cannot read ${join(dir, name)}`, operation: "read artifact", cause })
-    })
-  }
-  const extraLayers: Array<string> = []
-  for (const name of layerFiles(names)) {
-    extraLayers.push(yield* Effect.tryPromise({
+  const files = new Map<string, string>()
+  for (const name of names.filter(isArtifactContentFile)) {
+    files.set(name, yield* Effect.tryPromise({
       try: () => fs.readFile(join(dir, name), "utf8"),
       catch: (cause) => new HostIoError({ message: `cannot read ${join(dir, name)}`, operation: "read artifact", cause })
     }))
   }
-  const naming: NamingVariant = styles.size === 2 ? "mixed" : styles.has("alternative") ? "alternative" : "paper"
+  const artifact = decodeArtifactFiles(files)
   const metadataText = present.has(METADATA_FILE) ? yield* Effect.promise(() => readIfExists(join(dir, METADATA_FILE))) : undefined
   let metadata: ArtifactMetadata | undefined
   if (metadataText !== undefined) {
@@ -78,16 +51,6 @@ export const readArtifactDir = Effect.fn("readArtifactDir")(function*(dir: strin
       catch: (e) => new UsageError({ message: `invalid ${METADATA_FILE} in ${dir}: ${e instanceof z.ZodError ? z.prettifyError(e) : String(e)}` })
     })
     metadata = parsed
-  }
-  const artifact: BugArtifact = {
-    testScript: content.testScript ?? "",
-    testFiles: parseTestFilesList(content.testFiles ?? ""),
-    testParser: content.testParser ?? "",
-    bugInjectDiff: content.bugInject ?? "",
-    testWeakenDiff: content.testWeaken ?? "",
-    extraLayers,
-    missing,
-    naming
   }
   return { artifact, metadata } satisfies ReadArtifact
 })

@@ -3,8 +3,13 @@ import * as z from "zod"
 export const Role = z.enum(["injector", "solver"])
 export type Role = z.infer<typeof Role>
 
-/** How an episode ended (the agent loop's exit lane, or the procedural policy's outcome). */
+/**
+ * How an episode ended (the agent loop's exit lane, or the procedural policy's outcome). "running" marks a
+ * snapshot handed to onStep while the episode is still going (or the last one before a crash); it is never
+ * the status of a finished episode.
+ */
 export const EpisodeStatus = z.enum([
+  "running",
   "submitted",
   "budget_turns",
   "budget_tokens",

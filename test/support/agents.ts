@@ -21,7 +21,7 @@ export const fixtureSandbox = (profile = "js-fixture"): Effect.Effect<{ sandbox:
   })
 
 export const testGame = (overrides: Partial<GameConfigInput> = {}): GameConfig =>
-  GameConfig.parse({ name: "agents-test", strategies: { removal: 1 }, ...overrides })
+  GameConfig.parse({ name: "agents-test", strategies: { removal: 1, history: 1, direct: 0 }, ...overrides })
 
 /** Validates the arguments like the agent loop does, then runs the tool; fails the test on bad arguments. */
 export const runTool = (tool: AgentTool, args: unknown, sandbox: Sandbox, limits: { timeoutMs?: number; maxObservationChars?: number } = {}) =>
