@@ -1,6 +1,6 @@
 import { mkdirSync } from "node:fs"
 import { dirname } from "node:path"
-import { DatabaseSync, type SQLInputValue } from "node:sqlite"
+import type { DatabaseSync, SQLInputValue } from "node:sqlite"
 import { Effect, Layer } from "effect"
 import { type AttemptRow, BankError, BugBank, type BugQuery, type BugRow, type EpisodeRow, type RoundRow, type RunRow } from "./BugBank.ts"
 
@@ -108,8 +108,10 @@ const toRound = (r: Row): RoundRow => ({
 
 export const openSqliteBank = (file: string) =>
   Effect.acquireRelease(
-    Effect.try({
-      try: () => {
+    Effect.tryPromise({
+      try: async () => {
+        // Loaded on first use: importing node:sqlite prints an ExperimentalWarning (see quietWarnings.ts).
+        const { DatabaseSync } = await import("node:sqlite")
         mkdirSync(dirname(file), { recursive: true })
         const db = new DatabaseSync(file)
         db.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000;")

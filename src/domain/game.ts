@@ -11,7 +11,7 @@ export const GameConfig = z
     name: z.string().min(1),
     description: z.string().optional(),
     strategies: z
-      .record(Strategy, z.number().min(0))
+      .partialRecord(Strategy, z.number().min(0))
       .refine((weights) => Object.values(weights).some((w) => w > 0), "at least one strategy needs a positive weight")
       .describe("Sampling weight of each injection strategy, drawn per injection"),
     alpha: z.number().min(0).max(1).default(0.8).describe("Injector reward parameter α of Eq. 1"),

@@ -1,6 +1,7 @@
 import { Effect } from "effect"
 import { BugBank, type RoundRow } from "../bank/BugBank.ts"
 import type { PlayContext } from "./context.ts"
+import { emitRound } from "./emit.ts"
 import { deriveSeed, sampleStrategy } from "./ids.ts"
 import { playRound } from "./round.ts"
 import { summariseRun } from "./summary.ts"
@@ -37,8 +38,9 @@ export const playRun = (ctx: PlayContext, plan: RunPlan) =>
     const recorded = new Map((yield* bank.rounds(plan.runId)).map((r) => [r.round, r]))
     for (let index = 0; index < plan.rounds; index++) {
       const existing = recorded.get(index)
-      if (existing?.status === "done") continue
-      yield* playRound(ctx, existing ?? plannedRound(ctx, plan, index))
+      if (existing?.status !== "done") yield* playRound(ctx, existing ?? plannedRound(ctx, plan, index))
+      const finished = (yield* bank.rounds(plan.runId)).find((r) => r.round === index)
+      if (finished !== undefined) yield* emitRound(ctx, finished)
     }
     return yield* runSummary(plan.runId)
   })
