@@ -111,3 +111,43 @@ describe("listMutationSites", () => {
     expect(at(13)).toEqual(expect.arrayContaining(["remove-statement:    seen.push(k * 2)\n", "flip-operator:*", "change-constant:2"]))
   })
 })
+
+describe("listMutationSites on TS-only and JSX syntax", () => {
+  it("skips enums, namespaces, overload signatures, abstract and declare members; mutates the rest", () => {
+    const text = `export enum Color { Red = 1, Green = 2 }
+export namespace Geometry {
+  export const unit = 1
+}
+declare function ambient(x: number): number
+export abstract class Shape {
+  abstract area(): number
+  @logged
+  describe(): string {
+    return this.area() > 10 ? "big" : "small"
+  }
+}
+export function pad(s: string): string
+export function pad(s: string, width = 2): string {
+  return s.length < width ? " " + s : s
+}
+const config = { retries: 3 } satisfies { retries: number }
+`
+    const sites = listMutationSites({ path: "src/shapes.ts", text }, all)
+    expect(sites.filter((s) => s.line <= 7)).toEqual([])
+    expect(new Set(sites.map((s) => s.symbol))).toEqual(new Set(["Shape.describe", "pad", "<module>"]))
+    expect(sites.filter((s) => s.symbol === "<module>").map((s) => s.original)).toEqual(["3"])
+  })
+
+  it("handles JSX and a class that extends another in plain JS", () => {
+    const jsx = `export function Badge({ count }) {
+  if (count === 0) return null
+  return <span className="badge">{count > 99 ? "99+" : count}</span>
+}
+`
+    const sites = listMutationSites({ path: "src/Badge.jsx", text: jsx }, all)
+    expect(sites.map((s) => `${s.kind}:${s.original}`)).toEqual(expect.arrayContaining(["flip-operator:===", "change-constant:99", "negate-condition:count > 99"]))
+    expect(sites.some((s) => s.original === '"badge"')).toBe(false)
+    const derived = "class Base {}\nclass Sub extends Base {\n  size() {\n    return 1 + 1\n  }\n}\nmodule.exports = Sub\n"
+    expect(listMutationSites({ path: "lib/sub.js", text: derived }, { kinds: ["flip-operator"] })).toHaveLength(1)
+  })
+})

@@ -71,13 +71,17 @@ describe("weakenTests", () => {
     const byMessage = weakenTests({ path: "t.test.mjs", text }, [
       { namePath: ["math", "multiplies"], assertionMessage: "Expected values to be strictly deep-equal:\n+ actual - expected\n\n  [\n+   5\n-   6\n  ]" }
     ], { mode: "weaken" })
-    expect(byMessage.ok && byMessage.removed.map((r) => r.text)).toEqual(["assert.deepEqual([mul(2, 3)], [6]);"])
+    // by default the assertions after a throwing one go too: they never ran
+    expect(byMessage.ok && byMessage.removed.map((r) => [r.text, r.matchedBy])).toEqual([
+      ["assert.deepEqual([mul(2, 3)], [6]);", "message"],
+      ["assert.ok(mul(1, 1));", "later-assertion"]
+    ])
     const byLine = weakenTests({ path: "t.test.mjs", text }, [{ namePath: ["adds"], line: 8, assertionMessage: "whatever" }], { mode: "weaken" })
     expect(byLine.ok && byLine.removed.map((r) => [r.line, r.matchedBy])).toEqual([[8, "line"]])
     const unknown = weakenTests({ path: "t.test.mjs", text }, [{ namePath: ["math", "adds"] }], { mode: "weaken" })
     expect(unknown.ok && unknown.removed.map((r) => r.matchedBy)).toEqual(["all-assertions", "all-assertions"])
-    const later = weakenTests({ path: "t.test.mjs", text }, [{ namePath: ["math", "multiplies"], assertionMessage: "strictly deep-equal" }], { mode: "weaken", extent: "matching-and-later" })
-    expect(later.ok && later.removed.map((r) => r.matchedBy)).toEqual(["message", "later-assertion"])
+    const exact = weakenTests({ path: "t.test.mjs", text }, [{ namePath: ["math", "multiplies"], assertionMessage: "strictly deep-equal" }], { mode: "weaken", extent: "matching" })
+    expect(exact.ok && exact.removed.map((r) => r.text)).toEqual(["assert.deepEqual([mul(2, 3)], [6]);"])
   })
 
   it("weakens a tape file: messages as last argument, default messages, nested t.test, plans", () => {
@@ -159,12 +163,17 @@ test('outer', (t) => {
     if (!result.ok) throw new Error(result.reason)
     expect(result.text).toBe("const test = require('tape')\n\ntest('outer', (t) => {\n  t.plan(1)\n  t.test('a', (st) => { st.equal(1, 1); st.end() })\n})\n")
     expect(result.removed.map((r) => r.kind)).toEqual(["plan", "test"])
+    const both = weakenTests({ path: "t.js", text }, [{ namePath: ["outer", "a"] }, { namePath: ["outer", "b"] }], { mode: "delete" })
+    expect(both.ok && both.text).toBe("const test = require('tape')\n\ntest('outer', (t) => {\n  t.end()\n})\n")
   })
 
   it("reports what it cannot do", () => {
     const noAssertions = "import test from 'node:test'\ntest('throws', () => { JSON.parse('{') })\n"
     expect(weakenTests({ path: "a.test.mjs", text: noAssertions }, [{ namePath: ["throws"] }], { mode: "weaken" }))
       .toEqual({ ok: false, reason: "throws: the test has no assertion statements to remove" })
+    const throwsInCode = "import test from 'node:test'\nimport assert from 'node:assert'\ntest('t', () => {\n  const v = parse('{')\n  assert.equal(v, 1)\n})\n"
+    expect(weakenTests({ path: "b.test.mjs", text: throwsInCode }, [{ namePath: ["t"], line: 4, assertionMessage: "Unexpected token" }], { mode: "weaken" }))
+      .toEqual({ ok: false, reason: "t: the failure at line 4 is not an assertion (the code under test throws there): delete the test instead" })
     expect(weakenTests({ path: "a.test.mjs", text: nodeTestFile }, [{ namePath: ["nope"] }], { mode: "weaken" }))
       .toMatchObject({ ok: false })
     const partial = weakenTests({ path: "a.test.mjs", text: nodeTestFile }, [{ namePath: ["nope"] }, { namePath: ["multiplies"] }], { mode: "weaken" })

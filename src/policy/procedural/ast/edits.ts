@@ -46,16 +46,6 @@ export interface InsertionContext {
 const lineAt = (sourceFile: ts.SourceFile, position: number): number =>
   sourceFile.getLineAndCharacterOfPosition(position).line + 1
 
-/** Indentation for statements inside `block` (from its first statement, else its braces plus one unit). */
-export const blockIndent = (context: InsertionContext, block: ts.Block): string => {
-  const first = block.statements[0]
-  if (first !== undefined) {
-    const start = first.getStart(context.sourceFile)
-    if (startsLine(context.text, start)) return indentationAt(context.text, start)
-  }
-  return indentationAt(context.text, block.getStart(context.sourceFile)) + context.indentUnit
-}
-
 /** Insert `statementText` (already indented for continuation lines) after `anchor`. */
 export const insertAfter = (context: InsertionContext, anchor: ts.Statement, statementText: string): EditSpan | undefined => {
   const start = anchor.getStart(context.sourceFile)

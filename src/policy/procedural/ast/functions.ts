@@ -80,6 +80,8 @@ export const functionName = (fn: FunctionNode): string | undefined => {
   if (ts.isBinaryExpression(holder) && holder.operatorToken.kind === ts.SyntaxKind.EqualsToken && holder.right === child) {
     // exports.foo = function …, module.exports.foo = …, Foo.prototype.bar = …, obj.baz = …
     const target = holder.left
+    if (ts.isPropertyAccessExpression(target) && target.name.text === "exports" && ts.isIdentifier(target.expression) &&
+      target.expression.text === "module") return "module.exports"
     if (ts.isPropertyAccessExpression(target)) {
       const owner = target.expression
       const ownerName = ts.isPropertyAccessExpression(owner) && owner.name.text === "prototype" && ts.isIdentifier(owner.expression)
@@ -106,25 +108,6 @@ export const symbolAt = (node: ts.Node): string => {
     }
   }
   return sawFunction ? "<anonymous>" : "<module>"
-}
-
-/** Inside a type annotation, interface, type alias, enum or `declare` block: no runtime behaviour to change. */
-export const isTypeLevel = (node: ts.Node): boolean => {
-  for (let current: ts.Node | undefined = node; current !== undefined; current = current.parent) {
-    if (
-      ts.isTypeNode(current) ||
-      ts.isInterfaceDeclaration(current) ||
-      ts.isTypeAliasDeclaration(current) ||
-      ts.isEnumDeclaration(current) ||
-      ts.isModuleDeclaration(current) ||
-      ts.isDecorator(current) ||
-      ts.isExpressionWithTypeArguments(current)
-    ) return true
-    if (ts.canHaveModifiers(current) && ts.getModifiers(current)?.some((m) => m.kind === ts.SyntaxKind.DeclareKeyword)) {
-      return true
-    }
-  }
-  return false
 }
 
 /** `(function () { … })()` and friends: module wrappers whose body is the whole module. */

@@ -67,7 +67,7 @@ const SKIPPED_KINDS: ReadonlySet<ts.SyntaxKind> = new Set([
   SyntaxKind.InterfaceDeclaration, SyntaxKind.TypeAliasDeclaration, SyntaxKind.EnumDeclaration, SyntaxKind.ModuleDeclaration,
   SyntaxKind.Decorator, SyntaxKind.ImportDeclaration, SyntaxKind.ExportDeclaration, SyntaxKind.HeritageClause
 ])
-const AMBIENT_MODIFIERS: ReadonlySet<ts.SyntaxKind> = new Set([SyntaxKind.DeclareKeyword, SyntaxKind.AbstractKeyword])
+const AMBIENT_MODIFIERS: ReadonlySet<ts.SyntaxKind> = new Set([SyntaxKind.DeclareKeyword])
 
 const isSkippedSubtree = (node: ts.Node): boolean => {
   if (SKIPPED_KINDS.has(node.kind) || isTypeNode(node)) return true

@@ -1,10 +1,12 @@
-import { IndentationText, Project, ts } from "ts-morph"
+import { Project, ts } from "ts-morph"
 
 /*
  * Parsing, syntax checking and text-edit helpers. Scans use the raw compiler AST (ts.createSourceFile, ~10×
  * faster to walk than ts-morph wrappers); the syntax check goes through a ts-morph in-memory Project because
  * program.getSyntacticDiagnostics also reports JS-only errors (e.g. type annotations in a .js file).
- * All edits are text splices, so bytes outside an edit never change.
+ * All edits are text splices (not ts-morph manipulation, which re-indents with its own 4-space default and
+ * rewrites comments inside replaced bodies), so bytes outside an edit never change; new lines take the file's
+ * indentation unit (detectIndentUnit) and semicolon style (usesSemicolons).
  */
 
 const EXTENSION_KINDS: ReadonlyArray<readonly [RegExp, ts.ScriptKind]> = [
@@ -47,8 +49,7 @@ const projectForChecks = (): Project => {
     useInMemoryFileSystem: true,
     skipAddingFilesFromTsConfig: true,
     skipLoadingLibFiles: true,
-    compilerOptions: { allowJs: true, noLib: true, noResolve: true, types: [], target: ts.ScriptTarget.ES2022 },
-    manipulationSettings: { indentationText: IndentationText.TwoSpaces }
+    compilerOptions: { allowJs: true, noLib: true, noResolve: true, types: [], target: ts.ScriptTarget.ES2022 }
   })
   return checkProject
 }
@@ -99,16 +100,6 @@ export const detectIndentUnit = (text: string): string => {
   }
   return " ".repeat(best)
 }
-
-/** The ts-morph setting matching a detected unit (for callers that use ts-morph manipulation). */
-export const indentationTextFor = (unit: string): IndentationText =>
-  unit === "\t"
-    ? IndentationText.Tab
-    : unit.length >= 8
-    ? IndentationText.EightSpaces
-    : unit.length === 4
-    ? IndentationText.FourSpaces
-    : IndentationText.TwoSpaces
 
 export const lineOf = (sourceFile: ts.SourceFile, position: number): number =>
   sourceFile.getLineAndCharacterOfPosition(position).line + 1

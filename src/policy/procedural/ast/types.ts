@@ -89,11 +89,13 @@ export interface WeakenOptions {
   /** "weaken" removes failing assertions and keeps the test; "delete" removes the whole test call. */
   readonly mode: "weaken" | "delete"
   /**
-   * Which assertions of a matched test go in "weaken" mode. "matching" (default): those the line or message
-   * identifies, or all when nothing is identified. "matching-and-later": also every assertion after the first
-   * matching one (throwing assertion styles only report the first failure). "all": every assertion.
+   * Which assertions of a matched test go in "weaken" mode. Matching = those a hint's line or message
+   * identifies (all of the test's assertions when nothing is identified).
+   * "auto" (default): matching, plus every later assertion of the test when the matched ones throw (node
+   * assert, expect, chai: a throwing assertion hides the result of every later one); tape-style assertions
+   * report each failure, so only the matching ones go. "matching", "matching-and-later", "all": as named.
    */
-  readonly extent?: "matching" | "matching-and-later" | "all"
+  readonly extent?: "auto" | "matching" | "matching-and-later" | "all"
 }
 
 export interface RemovedPiece {

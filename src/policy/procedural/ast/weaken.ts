@@ -118,21 +118,32 @@ export const weakenTests = (file: SourceText, failing: ReadonlyArray<FailingTest
   const tests = findTests(sourceFile)
   const edits: Array<Edit> = []
   const unmatched: Array<{ namePath: ReadonlyArray<string>; reason: string }> = []
-  const done = new Set<TestNode>()
+  // One test may fail several times (tape reports every failed assertion): gather its hints first.
+  const hintsByTest = new Map<TestNode, Array<FailingTest>>()
   for (const failure of failing) {
-    const matched = matchTests(tests, failure.namePath).filter((t) => !done.has(t))
-    if (matched.length === 0) {
-      unmatched.push({ namePath: failure.namePath, reason: "no test with this name in the file" })
+    const matched = matchTests(tests, failure.namePath)
+    if (matched.length === 0) unmatched.push({ namePath: failure.namePath, reason: "no test with this name in the file" })
+    for (const test of matched) hintsByTest.set(test, [...(hintsByTest.get(test) ?? []), failure])
+  }
+  const deletedUnder = new Map<TestNode, number>()
+  for (const [test, hints] of hintsByTest) {
+    const produced = options.mode === "delete"
+      ? deleteTest(file.text, sourceFile, test)
+      : weakenTest(file.text, sourceFile, tests, test, hints, options.extent ?? "auto")
+    if (typeof produced === "string") {
+      unmatched.push({ namePath: test.path, reason: produced })
       continue
     }
-    for (const test of matched) {
-      done.add(test)
-      const produced = options.mode === "delete"
-        ? deleteTest(file.text, sourceFile, tests, test)
-        : weakenTest(file.text, sourceFile, tests, test, failure, options.extent ?? "matching")
-      if (typeof produced === "string") unmatched.push({ namePath: test.path, reason: produced })
-      else edits.push(...produced)
+    edits.push(...produced)
+    const parent = test.parent
+    if (options.mode === "delete" && parent !== undefined && isSubtestOf(sourceFile, test, parent)) {
+      deletedUnder.set(parent, (deletedUnder.get(parent) ?? 0) + 1)
     }
+  }
+  // tape counts each t.test child in its parent's plan
+  for (const [parent, count] of deletedUnder) {
+    const remaining = findAssertions(sourceFile, parent, tests).length + tests.filter((t) => t.parent === parent).length - count
+    edits.push(...planEdits(file.text, sourceFile, parent, count, remaining))
   }
   const applied = withoutOverlaps(edits)
   if (applied.length === 0) {
@@ -171,36 +182,60 @@ const removalOf = (text: string, sourceFile: ts.SourceFile, assertion: Assertion
   return { start, end: holder.end, replacement: "{}" }
 }
 
+type Extent = NonNullable<WeakenOptions["extent"]>
+
+const assertionsNamedBy = (sourceFile: ts.SourceFile, assertions: ReadonlyArray<Assertion>, hint: FailingTest) => {
+  const line = hint.line
+  if (line !== undefined) {
+    const onLine = assertions.filter((a) =>
+      lineOf(sourceFile, a.holder.getStart(sourceFile)) <= line && lineOf(sourceFile, a.holder.end) >= line
+    )
+    if (onLine.length > 0) return onLine.map((assertion) => ({ assertion, matchedBy: "line" as const }))
+  }
+  if (hint.assertionMessage === undefined) return []
+  const scores = assertions.map((a) => messageScore(a, hint.assertionMessage ?? ""))
+  const best = Math.max(0, ...scores)
+  return best === 0 ? [] : assertions.filter((_, i) => scores[i] === best).map((assertion) => ({ assertion, matchedBy: "message" as const }))
+}
+
+const insideCallback = (sourceFile: ts.SourceFile, test: TestNode, line: number): boolean => {
+  const body = test.callback?.body
+  return body !== undefined && lineOf(sourceFile, body.getStart(sourceFile)) <= line && lineOf(sourceFile, body.end) >= line
+}
+
 const weakenTest = (
   text: string,
   sourceFile: ts.SourceFile,
   tests: ReadonlyArray<TestNode>,
   test: TestNode,
-  failure: FailingTest,
-  extent: "matching" | "matching-and-later" | "all"
+  hints: ReadonlyArray<FailingTest>,
+  extent: Extent
 ): Array<Edit> | string => {
   const assertions = findAssertions(sourceFile, test, tests)
   if (assertions.length === 0) return "the test has no assertion statements to remove"
   let chosen: Array<{ assertion: Assertion; matchedBy: RemovedPiece["matchedBy"] }> = []
   if (extent !== "all") {
-    const line = failure.line
-    if (line !== undefined) {
-      chosen = assertions
-        .filter((a) => lineOf(sourceFile, a.holder.getStart(sourceFile)) <= line && lineOf(sourceFile, a.holder.end) >= line)
-        .map((assertion) => ({ assertion, matchedBy: "line" as const }))
+    for (const hint of hints) {
+      for (const pick of assertionsNamedBy(sourceFile, assertions, hint)) {
+        if (!chosen.some((c) => c.assertion === pick.assertion)) chosen.push(pick)
+      }
     }
-    if (chosen.length === 0 && failure.assertionMessage !== undefined) {
-      const scores = assertions.map((a) => messageScore(a, failure.assertionMessage ?? ""))
-      const best = Math.max(0, ...scores)
-      if (best > 0) chosen = assertions.filter((_, i) => scores[i] === best).map((assertion) => ({ assertion, matchedBy: "message" as const }))
-    }
-    if (chosen.length > 0 && extent === "matching-and-later") {
+    // A throwing assertion hides every later one: they never ran, so they may fail too.
+    const throwing = chosen.some((c) => c.assertion.style !== "tape")
+    if (chosen.length > 0 && (extent === "matching-and-later" || (extent === "auto" && throwing))) {
       const firstStart = Math.min(...chosen.map((c) => c.assertion.holder.pos))
       const later = assertions.filter((a) => a.holder.pos > firstStart && !chosen.some((c) => c.assertion === a))
       chosen.push(...later.map((assertion) => ({ assertion, matchedBy: "later-assertion" as const })))
     }
   }
+  if (chosen.length === 0 && extent !== "all") {
+    const throwingLine = hints.map((h) => h.line).find((line) => line !== undefined && insideCallback(sourceFile, test, line))
+    if (throwingLine !== undefined) {
+      return `the failure at line ${throwingLine} is not an assertion (the code under test throws there): delete the test instead`
+    }
+  }
   if (chosen.length === 0) chosen = assertions.map((assertion) => ({ assertion, matchedBy: "all-assertions" as const }))
+  chosen.sort((a, b) => a.assertion.holder.pos - b.assertion.holder.pos)
   const edits: Array<Edit> = chosen.map(({ assertion, matchedBy }) => ({
     ...removalOf(text, sourceFile, assertion),
     piece: {
@@ -249,18 +284,15 @@ const planEdits = (text: string, sourceFile: ts.SourceFile, test: TestNode, remo
 const isTapeLike = (sourceFile: ts.SourceFile, test: TestNode): boolean =>
   test.testParameter !== undefined && !/['"]node:test['"]/.test(sourceFile.text)
 
-const deleteTest = (text: string, sourceFile: ts.SourceFile, tests: ReadonlyArray<TestNode>, test: TestNode): Array<Edit> | string => {
+const isSubtestOf = (sourceFile: ts.SourceFile, test: TestNode, parent: TestNode): boolean =>
+  parent.testParameter !== undefined && test.call.expression.getText(sourceFile).startsWith(`${parent.testParameter}.`)
+
+const deleteTest = (text: string, sourceFile: ts.SourceFile, test: TestNode): Array<Edit> | string => {
   let node: ts.Node = test.call
   while (node.parent !== undefined && (ts.isAwaitExpression(node.parent) || ts.isParenthesizedExpression(node.parent))) node = node.parent
   const statement = node.parent
   if (statement === undefined || !ts.isExpressionStatement(statement)) return "the test call is not a statement of its own"
   const start = statement.getStart(sourceFile)
   const piece: RemovedPiece = { namePath: test.path, kind: "test", line: lineOf(sourceFile, start), text: statement.getText(sourceFile), matchedBy: "test" }
-  const edits: Array<Edit> = [{ ...deletionRange(text, start, statement.end), replacement: "", piece }]
-  const parent = test.parent
-  if (parent !== undefined && parent.testParameter !== undefined && test.call.expression.getText(sourceFile).startsWith(`${parent.testParameter}.`)) {
-    const remaining = findAssertions(sourceFile, parent, tests).length + tests.filter((t) => t.parent === parent && t !== test).length
-    edits.push(...planEdits(text, sourceFile, parent, 1, remaining))
-  }
-  return edits
+  return [{ ...deletionRange(text, start, statement.end), replacement: "", piece }]
 }
