@@ -10,7 +10,8 @@ export interface RetryOptions {
   readonly maxDelay: Duration.Input
 }
 
-export const DEFAULT_RETRY: RetryOptions = { maxRetries: 4, baseDelay: "500 millis", maxDelay: "20 seconds" }
+/** About a minute of retries: rides out an inference server restarting for a weight update. */
+export const DEFAULT_RETRY: RetryOptions = { maxRetries: 6, baseDelay: "1 second", maxDelay: "30 seconds" }
 
 /** Retries retryable PolicyErrors with capped exponential backoff and jitter; the rest fail at once. */
 export const retryTransient = (options: RetryOptions) =>
