@@ -74,12 +74,18 @@ const policyLayer = (config: RunConfig) => {
   }
 }
 
-/** Experience goes to the policy service when --experience-url is given, else to JSONL files in the run dir. */
+/**
+ * Experience goes to the policy service when --experience-url is given, else to JSONL files in the run dir.
+ * SSR_EXPERIENCE_TIMEOUT_MS bounds one POST (default: the sink's).
+ */
 const sinkLayer = (config: RunConfig, outDir: string) => {
   const url = config.policy.experienceUrl
   const sink = url === undefined
     ? experienceSinkJsonl({ dir: join(outDir, "experience") })
-    : experienceSinkHttp({ url, spoolDir: join(outDir, "experience-spool") })
+    : Layer.unwrap(Config.Int("SSR_EXPERIENCE_TIMEOUT_MS").pipe(
+      Config.option,
+      Effect.map((timeout) => experienceSinkHttp({ url, spoolDir: join(outDir, "experience-spool"), requestTimeoutMs: Option.getOrUndefined(timeout) }))
+    ))
   return withStaleness(config.game.staleness)(sink)
 }
 

@@ -17,57 +17,10 @@ import { applyDiff, restoreFiles } from "../../src/sandbox/repoOps.ts"
 import { type Sandbox, SandboxProvider } from "../../src/sandbox/Sandbox.ts"
 import { fixtureSandbox, testGame } from "../support/agents.ts"
 import { localEngine, prepareProfile, TEST_LIMITS } from "../support/engine.ts"
-import { bash, editor, modelServer, type ModelServerOptions, type ScriptStep, submit } from "../support/modelServer.ts"
-import { NODE_TAP_PARSER_PY } from "../support/tapParser.ts"
+import { editor, modelServer, type ModelServerOptions, submit } from "../support/modelServer.ts"
+import { ALTERNATIVE_NAMES as ALTERNATIVE, type ArtifactNames as Names, injectorScript, PAPER_NAMES as PAPER, solverScript } from "../support/scripts.ts"
 
 const game = testGame()
-const TESTS_SUMMARY = "node --test --test-reporter=tap 2>&1 | grep -E '^# (tests|pass|fail) '"
-
-interface Names {
-  readonly parser: string
-  readonly bug: string
-  readonly weaken: string
-}
-const PAPER: Names = { parser: "test_parser.py", bug: "bug_inject.diff", weaken: "test_weaken.diff" }
-const ALTERNATIVE: Names = { parser: "parse_test_output.py", bug: "bug_patch.diff", weaken: "test_patch.diff" }
-
-/**
- * A scripted injector that really breaks textkit through the tools: it drops the '+' → space decoding of
- * querystring.js, sees the test fail, weakens that test, and writes the five files (diffs by `git diff`).
- */
-const injectorScript = (sub: string, names: Names): Array<ScriptStep> => [
-  bash("git log --oneline | head -5; ls src test"),
-  editor({ command: "view", path: "src/querystring.js", view_range: [7, 16] }),
-  editor({
-    command: "str_replace",
-    path: "src/querystring.js",
-    old_str: '  // HTML forms encode spaces as "+"\n  const spaced = text.replace(/\\+/g, " ")\n',
-    new_str: "  const spaced = text\n"
-  }),
-  bash(TESTS_SUMMARY),
-  editor({
-    command: "str_replace",
-    path: "test/querystring.test.js",
-    old_str: 'assert.deepEqual(decodeQuery("q=hello+world&x=a%2Bb"), { q: "hello world", x: "a+b" })',
-    new_str: 'assert.deepEqual(decodeQuery("x=a%2Bb"), { x: "a+b" })'
-  }),
-  bash(TESTS_SUMMARY),
-  bash(`git diff -- src > ${sub}/${names.bug} && git diff -- test > ${sub}/${names.weaken} && wc -l ${sub}/*.diff`),
-  editor({ command: "create", path: `${sub}/test_script.sh`, file_text: "#!/usr/bin/env bash\n# node:test, one TAP result line per test\nnode --test --test-reporter=tap\n" }),
-  editor({ command: "create", path: `${sub}/test_files.txt`, file_text: "test/querystring.test.js\n" }),
-  editor({ command: "create", path: `${sub}/${names.parser}`, file_text: NODE_TAP_PARSER_PY }),
-  bash(`bash ${sub}/test_script.sh | python3 ${sub}/${names.parser} | python3 -c 'import json,sys; r=json.load(sys.stdin); print(len(r), sorted(set(r.values())))'`),
-  submit()
-]
-
-/** The repair: put the '+' decoding back, found from the failing test and the code. */
-const solverScript: Array<ScriptStep> = [
-  bash(TESTS_SUMMARY),
-  bash("grep -n 'decodeComponent' -A8 src/querystring.js | head -12"),
-  editor({ command: "str_replace", path: "src/querystring.js", old_str: "  const spaced = text\n", new_str: '  // "+" is a space in form encoding\n  const spaced = text.replace(/\\+/g, " ")\n' }),
-  bash(TESTS_SUMMARY),
-  submit()
-]
 
 const policyOn = (protocol: ModelServerOptions["protocol"], url: string) =>
   llmPolicyLayer().pipe(Layer.provide(Layer.mergeAll(

@@ -1,25 +1,10 @@
-import { execFile } from "node:child_process"
 import { mkdtempSync, readFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
 import { AuditReport } from "../../src/domain/validation.ts"
-import { ARTIFACTS_DIR, PROJECT_ROOT } from "../support/corpus.ts"
-
-interface CliResult {
-  readonly code: number
-  readonly stdout: string
-  readonly stderr: string
-}
-
-/** Runs the real CLI entry point in a child process, as a user would. */
-export const runCli = (args: ReadonlyArray<string>, timeoutMs = 300_000): Promise<CliResult> =>
-  new Promise((resolve) => {
-    execFile(process.execPath, [join(PROJECT_ROOT, "src/main.ts"), ...args], { cwd: PROJECT_ROOT, timeout: timeoutMs, env: process.env, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      const code = error === null ? 0 : typeof error.code === "number" ? error.code : 99
-      resolve({ code, stdout, stderr })
-    })
-  })
+import { runCli } from "../support/cli.ts"
+import { ARTIFACTS_DIR } from "../support/corpus.ts"
 
 const artifact = (name: string) => join(ARTIFACTS_DIR, "js-fixture", name)
 

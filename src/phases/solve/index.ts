@@ -20,10 +20,10 @@ export interface AttemptOutcome {
 }
 
 /** The solver's view of a bug: the reversed weakening, alone and inside the fixed template. */
-export const solverSpec = (artifact: Pick<BugArtifact, "testWeakenDiff">) => {
+export const solverSpec = (artifact: Pick<BugArtifact, "testWeakenDiff">, repoDir: string) => {
   const reversed = reverseDiff(artifact.testWeakenDiff)
   const spec = reversed.ok ? reversed.text : ""
-  return { spec, prompt: solverPrompt(spec) }
+  return { spec, prompt: solverPrompt(spec, repoDir) }
 }
 
 /**
@@ -41,9 +41,9 @@ export const solveAttempt = Effect.fn("solveAttempt")(function*(input: {
   readonly onStep?: OnStep | undefined
 }) {
   const policy = yield* Policy
-  const { spec, prompt } = solverSpec(input.artifact)
   const { trajectory, patch } = yield* Effect.scoped(Effect.gen(function*() {
     const sandbox = yield* (yield* SandboxProvider).acquire(input.env, { purpose: `solve-${input.index}` })
+    const { spec, prompt } = solverSpec(input.artifact, sandbox.repoDir)
     yield* buildSolverTask(sandbox, input.env, input.artifact)
     const result = yield* policy.solve({ sandbox, prompt, spec, env: input.env, game: input.game, seed: input.seed, onStep: input.onStep })
     const patch = yield* extractPatch(sandbox, input.artifact.testFiles)

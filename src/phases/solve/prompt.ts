@@ -2,9 +2,9 @@
  * The solver's only task description (GAME.md §5): a fixed template around the REVERSED test weakening. The
  * solver is not told the test script, the parser or the list of oracle test files.
  */
-export const solverPrompt = (reversedWeakening: string): string =>
+export const solverPrompt = (reversedWeakening: string, repoDir = "/repo"): string =>
   [
-    "The repository in /repo is a software project. The following changes to its tests are being made:",
+    `The repository in ${repoDir} is a software project. The following changes to its tests are being made:`,
     "",
     "```diff",
     reversedWeakening.trimEnd(),
