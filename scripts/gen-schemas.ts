@@ -7,7 +7,9 @@ import { join, resolve } from "node:path"
 import * as z from "zod"
 import { ArtifactMetadata } from "../src/domain/artifact.ts"
 import { BugTaskRecord, EpisodeRecord, ExperienceRecord } from "../src/domain/experience.ts"
+import { GameConfig } from "../src/domain/game.ts"
 import { RepoProfile } from "../src/domain/profile.ts"
+import { RunConfig } from "../src/play/runConfig.ts"
 import { TestReport } from "../src/domain/testReport.ts"
 import { Trajectory } from "../src/domain/trajectory.ts"
 import { AuditReport, ValidationReport } from "../src/domain/validation.ts"
@@ -23,7 +25,9 @@ const schemas: Record<string, z.ZodType> = {
   "episode-record": EpisodeRecord,
   "bug-task-record": BugTaskRecord,
   "experience-record": ExperienceRecord,
-  trajectory: Trajectory
+  trajectory: Trajectory,
+  "game-config": GameConfig,
+  "run-config": RunConfig
 }
 
 const render = (schema: z.ZodType) => JSON.stringify(z.toJSONSchema(schema, { io: "input", target: "draft-2020-12" }), null, 2) + "\n"
