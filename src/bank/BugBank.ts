@@ -113,6 +113,7 @@ export class BugBank extends Context.Service<BugBank, {
   rounds(runId: string): Effect.Effect<ReadonlyArray<RoundRow>, BankError>
   putBug(bug: BugRow): Effect.Effect<void, BankError>
   getBug(id: string): Effect.Effect<BugRow | undefined, BankError>
+  /** The first valid, non-duplicate bug with this code-state hash (the dedup key of GAME.md §8). */
   findByHash(normalisedHash: string): Effect.Effect<BugRow | undefined, BankError>
   queryBugs(query: BugQuery): Effect.Effect<ReadonlyArray<BugRow>, BankError>
   putAttempt(attempt: AttemptRow): Effect.Effect<void, BankError>

@@ -166,7 +166,7 @@ const makeBank = (db: DatabaseSync, location: string) => {
       return r === undefined ? undefined : toBug(r)
     }),
     findByHash: (hash) => run("find bug", () => {
-      const r = one("SELECT * FROM bugs WHERE normalised_hash = ? AND duplicate_of IS NULL ORDER BY created_at LIMIT 1", hash)
+      const r = one("SELECT * FROM bugs WHERE normalised_hash = ? AND valid = 1 AND duplicate_of IS NULL ORDER BY created_at, rowid LIMIT 1", hash)
       return r === undefined ? undefined : toBug(r)
     }),
     queryBugs: (q: BugQuery) =>
