@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process"
 import { Effect, Schema } from "effect"
+import { CappedBuffer } from "./cappedBuffer.ts"
 
 export interface ProcessRequest {
   readonly argv: ReadonlyArray<string>
@@ -33,30 +34,6 @@ export class ProcessSpawnError extends Schema.TaggedError<ProcessSpawnError>()("
 
 /** Time allowed for pipes to close after the whole group was killed. */
 const DRAIN_AFTER_KILL_MS = 2_000
-
-class CappedBuffer {
-  private readonly chunks: Array<Buffer> = []
-  kept = 0
-  total = 0
-  private readonly cap: number
-  constructor(cap: number) {
-    this.cap = cap
-  }
-  /** Returns false once the cap is exceeded. */
-  push(chunk: Buffer): boolean {
-    this.total += chunk.length
-    const room = this.cap - this.kept
-    if (room > 0) {
-      const part = chunk.length <= room ? chunk : chunk.subarray(0, room)
-      this.chunks.push(part)
-      this.kept += part.length
-    }
-    return this.total <= this.cap
-  }
-  text(): string {
-    return Buffer.concat(this.chunks).toString("utf8")
-  }
-}
 
 const killGroup = (pid: number | undefined) => {
   if (pid === undefined) return

@@ -5,6 +5,7 @@ import { Effect } from "effect"
 import type { SandboxError } from "../../domain/errors.ts"
 import type { ExecResult } from "../Sandbox.ts"
 import { sandboxError } from "./client.ts"
+import { CappedBuffer } from "../../process/cappedBuffer.ts"
 
 /*
  * Killing a command's whole tree inside a container. Docker has no API to kill an exec, so:
@@ -104,30 +105,6 @@ export interface ExecTarget {
   readonly container: Docker.Container
   /** Last resort when the killer cannot run: kill every process of the container, keep its filesystem. */
   readonly restart: () => Promise<void>
-}
-
-class CappedBuffer {
-  private readonly chunks: Array<Buffer> = []
-  private kept = 0
-  total = 0
-  private readonly cap: number
-  constructor(cap: number) {
-    this.cap = cap
-  }
-  /** Returns false once the cap is exceeded. */
-  push(chunk: Buffer): boolean {
-    this.total += chunk.length
-    const room = this.cap - this.kept
-    if (room > 0) {
-      const part = chunk.length <= room ? chunk : chunk.subarray(0, room)
-      this.chunks.push(part)
-      this.kept += part.length
-    }
-    return this.total <= this.cap
-  }
-  text(): string {
-    return Buffer.concat(this.chunks).toString("utf8")
-  }
 }
 
 /** Splits Docker's multiplexed attach stream (8-byte header: stream type, 3 zero bytes, big-endian size). */
