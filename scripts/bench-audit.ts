@@ -22,6 +22,7 @@ import { DEFAULT_RUN_LIMITS } from "../src/execution/testRun.ts"
 import { validateArtifact } from "../src/phases/validate/index.ts"
 import { engineLayerWith, prepareProfile } from "../test/support/engine.ts"
 import { SandboxLocal } from "../src/sandbox/local/SandboxLocal.ts"
+import { sandboxPath } from "../src/sandbox/local/bwrap.ts"
 
 const { values } = parseArgs({
   options: {
@@ -48,7 +49,8 @@ const rawRuns = (env: PreparedEnv, artifact: BugArtifact): number => {
   const reset = () => git("checkout", "--quiet", "--force", "HEAD")
   const timed = () => {
     const started = performance.now()
-    const r = spawnSync("bash", ["-c", `bash ${dir}/test_script.sh 2>&1 </dev/null | python3 ${dir}/test_parser.py > /dev/null`], { cwd: repo, stdio: "ignore", env: { PATH: process.env["PATH"]!, HOME: dir, LANG: "C.UTF-8", CI: "1", NO_COLOR: "1" } })
+    // The same interpreters as inside sandboxes (Node 22 of node_modules, Debian's python3), run directly.
+    const r = spawnSync("bash", ["-c", `bash ${dir}/test_script.sh 2>&1 </dev/null | python3 ${dir}/test_parser.py > /dev/null`], { cwd: repo, stdio: "ignore", env: { PATH: sandboxPath(false), HOME: dir, LANG: "C.UTF-8", CI: "1", NO_COLOR: "1" } })
     if (r.status !== 0) throw new Error("raw run failed")
     return performance.now() - started
   }

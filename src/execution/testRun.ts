@@ -1,7 +1,9 @@
 import { Effect } from "effect"
 import type { SandboxError } from "../domain/errors.ts"
 import { countReport, decodeParserOutput, type TestReport } from "../domain/testReport.ts"
+import type { ApplyOutcome } from "../sandbox/repoOps.ts"
 import type { Sandbox } from "../sandbox/Sandbox.ts"
+import { driverScript, parseDriverStatus, SCRIPT_END_MARKER, SETUP_DONE_MARKER } from "./driver.ts"
 
 /** The two executable files of an artifact: how to run the tests and how to read their output. */
 export interface TestProgram {
@@ -83,11 +85,7 @@ export const runParser = (sandbox: Sandbox, output: string, limits: RunLimits): 
     Effect.map((r): ParseOutcome => {
       if (r.timedOut) return { ok: false, reason: `parser timed out after ${limits.parserTimeoutMs / 1000}s`, ms: r.durationMs }
       if (r.outputCapped) return { ok: false, reason: "parser output exceeded the cap", ms: r.durationMs }
-      if (r.exitCode !== 0) {
-        return { ok: false, reason: `parser exited with code ${r.exitCode ?? r.signal}: ${tail(r.stderr.trim(), 800)}`, ms: r.durationMs }
-      }
-      const decoded = decodeParserOutput(r.stdout)
-      return decoded.ok ? { ok: true, report: decoded.report, ms: r.durationMs } : { ok: false, reason: decoded.reason, ms: r.durationMs }
+      return decodeParse(r.exitCode ?? -1, r.stdout, r.stderr, r.durationMs, limits)
     })
   )
 
@@ -101,3 +99,78 @@ export const runMs = (run: TestRun): number => run.script.ms + run.parse.ms
 export const runCounts = (run: TestRun) => (run.parse.ok ? countReport(run.parse.report) : { total: 0, passed: 0, failed: 0 })
 
 export const outputExcerpt = (run: TestRun): string => tail(run.script.output)
+
+/** A state to test in: diffs applied in order to the original, then files restored to the original. */
+export interface StateSpec {
+  readonly layers: ReadonlyArray<string>
+  readonly restore: ReadonlyArray<string>
+  /** Also return the code state as a diff from the original (before the tests run). */
+  readonly captureState?: boolean | undefined
+}
+
+export interface StateRunResult {
+  readonly setup: ApplyOutcome
+  readonly run?: TestRun | undefined
+  readonly stateDiff?: string | undefined
+}
+
+export const layerName = (index: number): string => String(index).padStart(3, "0")
+
+/** Applying the diffs and restoring files is quick; past this the sandbox is considered stuck. */
+const SETUP_TIMEOUT_MS = 120_000
+
+/**
+ * Sets up a state and runs the tests in one exec (src/execution/driver.ts): per-phase limits (setup, the
+ * script, the parser), the output capped, the parser run separately only when the engine had to kill the
+ * script. Setting up the state is a verdict (ok or not), not an error.
+ */
+export const runInState = Effect.fn("runInState")(function*(sandbox: Sandbox, program: TestProgram, spec: StateSpec, limits: RunLimits) {
+  const work = sandbox.workDir
+  yield* sandbox.writeFiles([
+    { path: `${work}/${SCRIPT_NAME}`, content: program.script, mode: 0o755 },
+    { path: `${work}/${PARSER_NAME}`, content: program.parser },
+    { path: `${work}/driver.sh`, content: driverScript },
+    { path: `${work}/restore`, content: spec.restore.map((f) => `${f}\0`).join("") },
+    // Numbered by position (empty layers are no-ops and skipped): a setup failure names "layer <index>".
+    ...spec.layers.flatMap((layer, i) => layer.trim().length === 0 ? [] : [{ path: `${work}/layers/${layerName(i)}.diff`, content: layer }]),
+    ...(spec.captureState === true ? [{ path: `${work}/capture-state`, content: "" }] : [])
+  ])
+  const exec = yield* sandbox.exec({
+    argv: ["bash", `${work}/driver.sh`],
+    env: { SSR_WORK: work, SSR_PARSER_TIMEOUT: String(Math.ceil(limits.parserTimeoutMs / 1000)) },
+    timeoutMs: SETUP_TIMEOUT_MS,
+    phases: [
+      { stderrMarker: SETUP_DONE_MARKER, timeoutMs: limits.scriptTimeoutMs },
+      { stderrMarker: SCRIPT_END_MARKER, timeoutMs: limits.parserTimeoutMs + 5_000 }
+    ],
+    maxOutputBytes: limits.maxOutputBytes
+  })
+  const status = parseDriverStatus(exec.stderr)
+  if (status.kind === "setup-failed") return { setup: { ok: false, reason: `${status.what}: ${status.message.trim()}` } } satisfies StateRunResult
+  const killedInScript = status.kind === "interrupted"
+  const script: ScriptOutput = {
+    output: exec.stdout,
+    outputBytes: exec.stdoutBytes,
+    outputCapped: exec.outputCapped,
+    exitCode: killedInScript ? exec.exitCode : status.scriptExit,
+    timedOut: killedInScript && exec.timedOut,
+    ms: killedInScript ? exec.durationMs : status.scriptMs
+  }
+  const parse: ParseOutcome = status.kind === "complete"
+    ? decodeParse(status.parserExit, status.parserStdout, status.parserStderr, status.parserMs, limits)
+    : status.kind === "script-only"
+    ? { ok: false, reason: `parser timed out after ${limits.parserTimeoutMs / 1000}s`, ms: exec.durationMs - status.scriptMs }
+    : yield* runParser(sandbox, exec.stdout, limits)
+  const stateDiff = spec.captureState === true
+    ? new TextDecoder().decode((yield* sandbox.readFile(`${work}/state.diff`)) ?? new Uint8Array())
+    : undefined
+  return { setup: { ok: true }, run: { script, parse, cached: false }, stateDiff } satisfies StateRunResult
+})
+
+/** `timeout -s KILL` kills with 137; anything else non-zero is the parser's own failure. */
+const decodeParse = (exitCode: number, stdout: string, stderr: string, ms: number, limits: RunLimits): ParseOutcome => {
+  if (exitCode === 137) return { ok: false, reason: `parser timed out after ${limits.parserTimeoutMs / 1000}s`, ms }
+  if (exitCode !== 0) return { ok: false, reason: `parser exited with code ${exitCode}: ${tail(stderr.trim(), 800)}`, ms }
+  const decoded = decodeParserOutput(stdout)
+  return decoded.ok ? { ok: true, report: decoded.report, ms } : { ok: false, reason: decoded.reason, ms }
+}

@@ -11,6 +11,31 @@ export interface ProcessRequest {
   readonly timeoutMs: number
   /** Per stream. Past it the process group is killed and the kept prefix is returned. */
   readonly maxOutputBytes: number
+  /** Later phases with their own limits (see ExecRequest.phases). */
+  readonly phases?: ReadonlyArray<TimeoutPhase> | undefined
+}
+
+/** When `stderrMarker` appears on stderr (phases in order), the deadline becomes `timeoutMs` from that moment. */
+export interface TimeoutPhase {
+  readonly stderrMarker: string
+  readonly timeoutMs: number
+}
+
+/** Tracks phase markers across stderr chunks; returns the new limit when the next phase starts. */
+export const phaseTracker = (phases: ReadonlyArray<TimeoutPhase> | undefined) => {
+  let next = 0
+  let tail = ""
+  return (chunk: string): number | undefined => {
+    if (phases === undefined || next >= phases.length) return undefined
+    tail = (tail + chunk).slice(-8192)
+    let limit: number | undefined
+    while (next < phases.length && tail.includes(phases[next]!.stderrMarker)) {
+      tail = tail.slice(tail.indexOf(phases[next]!.stderrMarker) + phases[next]!.stderrMarker.length)
+      limit = phases[next]!.timeoutMs
+      next++
+    }
+    return limit
+  }
 }
 
 export interface ProcessResult {
@@ -101,10 +126,12 @@ export const runProcess = (request: ProcessRequest): Effect.Effect<ProcessResult
       }, DRAIN_AFTER_KILL_MS)
     }
 
-    const timer = setTimeout(() => {
+    const onTimeout = () => {
       timedOut = true
       killAndDrain()
-    }, request.timeoutMs)
+    }
+    let timer = setTimeout(onTimeout, request.timeoutMs)
+    const nextPhase = phaseTracker(request.phases)
 
     child.stdout.on("data", (chunk: Buffer) => {
       if (!stdout.push(chunk) && !outputCapped) {
@@ -113,6 +140,11 @@ export const runProcess = (request: ProcessRequest): Effect.Effect<ProcessResult
       }
     })
     child.stderr.on("data", (chunk: Buffer) => {
+      const limit = nextPhase(chunk.toString("utf8"))
+      if (limit !== undefined && !timedOut) {
+        clearTimeout(timer)
+        timer = setTimeout(onTimeout, limit)
+      }
       if (!stderr.push(chunk) && !outputCapped) {
         outputCapped = true
         killAndDrain()

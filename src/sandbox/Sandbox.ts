@@ -1,7 +1,7 @@
 import { Context, type Effect, type Scope } from "effect"
 import type { SandboxError } from "../domain/errors.ts"
 import type { Isolation } from "../domain/validation.ts"
-import type { ProcessResult } from "../process/runProcess.ts"
+import type { ProcessResult, TimeoutPhase } from "../process/runProcess.ts"
 import type { PreparedEnv } from "../env/PreparedEnv.ts"
 
 export interface ExecRequest {
@@ -16,6 +16,11 @@ export interface ExecRequest {
   readonly timeoutMs: number
   /** Per stream; defaults to DEFAULT_MAX_OUTPUT_BYTES. Past it the tree is killed and outputCapped = true. */
   readonly maxOutputBytes?: number | undefined
+  /**
+   * Commands with phases that have their own limits (setup, then tests, then parsing): when a phase's marker
+   * appears on stderr (in order), the deadline becomes that phase's timeoutMs from that moment.
+   */
+  readonly phases?: ReadonlyArray<TimeoutPhase> | undefined
 }
 
 export type ExecResult = ProcessResult
@@ -38,6 +43,14 @@ export interface Sandbox {
   readFile(path: string): Effect.Effect<Uint8Array | undefined, SandboxError>
   /** Creates parent directories as needed. */
   writeFile(path: string, content: string | Uint8Array, options?: { readonly mode?: number }): Effect.Effect<void, SandboxError>
+  /** Several files at once (one round trip where the backend has a cost per transfer). */
+  writeFiles(files: ReadonlyArray<SandboxFile>): Effect.Effect<void, SandboxError>
+}
+
+export interface SandboxFile {
+  readonly path: string
+  readonly content: string | Uint8Array
+  readonly mode?: number | undefined
 }
 
 export interface AcquireOptions {

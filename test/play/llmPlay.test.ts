@@ -88,7 +88,7 @@ layer(Layer.empty, { timeout: 900_000, excludeTestServices: true })("ssr play --
       const planA = episodes.find((e) => e.role === "solver" && e.messages.some((m) => m.role === "assistant" && m.content === "A"))!
       const firstTool = planA.messages.find((m) => m.role === "tool")
       assert.match(firstTool?.content ?? "", /^1\n1\n/)
-    }))
+    }), { timeout: 900_000 })
 
   it.effect("the policy service failing (5xx, answers lost to timeouts) delays delivery but loses and duplicates nothing", () =>
     Effect.gen(function*() {
@@ -111,6 +111,6 @@ layer(Layer.empty, { timeout: 900_000, excludeTestServices: true })("ssr play --
       assert.strictEqual(episodes.length, 5)
       const emitted = bankRows(outDir, "SELECT COUNT(*) AS n FROM episodes WHERE emitted = 1")[0]!["n"]
       assert.strictEqual(emitted, 5)
-    }))
+    }), { timeout: 900_000 })
 })
 

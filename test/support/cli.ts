@@ -13,7 +13,7 @@ export const runCli = (args: ReadonlyArray<string>, options: { timeoutMs?: numbe
   new Promise((resolve) => {
     execFile(process.execPath, [join(PROJECT_ROOT, "src/main.ts"), ...args], {
       cwd: PROJECT_ROOT,
-      timeout: options.timeoutMs ?? 600_000,
+      timeout: options.timeoutMs ?? 1_800_000,
       env: options.env ?? process.env,
       maxBuffer: 64 * 1024 * 1024
     }, (error, stdout, stderr) => {

@@ -2,8 +2,7 @@ import { Effect } from "effect"
 import type { BugArtifact } from "../../domain/artifact.ts"
 import { statusOf } from "../../domain/testReport.ts"
 import type { PreparedEnv } from "../../env/PreparedEnv.ts"
-import { installProgram, type RunLimits, runTests } from "../../execution/testRun.ts"
-import { applyDiff, restoreFiles } from "../../sandbox/repoOps.ts"
+import { layerName, type RunLimits, runInState } from "../../execution/testRun.ts"
 import { SandboxProvider } from "../../sandbox/Sandbox.ts"
 import { bugLayers } from "./task.ts"
 
@@ -17,8 +16,6 @@ export interface Judgement {
   /** Code state judged, as a diff from the original (oracle tests restored): the would-be higher-order bug. */
   readonly stateDiff: string
 }
-
-const stateDiffScript = "git add --all && git diff --cached --binary --no-color --no-ext-diff HEAD"
 
 /**
  * Judges a solver patch (GAME.md §5): original → bug → weakening → failed parent patches → this patch; every
@@ -37,19 +34,15 @@ export const judgePatch = Effect.fn("judgePatch")(function*(input: {
   })
   return yield* Effect.scoped(Effect.gen(function*() {
     const sandbox = yield* (yield* SandboxProvider).acquire(input.env, { purpose: "judge" })
-    for (const layer of bugLayers(input.artifact)) {
-      const applied = yield* applyDiff(sandbox, layer)
-      if (!applied.ok) return verdict(`the bug's layers do not apply: ${applied.reason}`)
+    const program = { script: input.artifact.testScript, parser: input.artifact.testParser }
+    const layers = [...bugLayers(input.artifact), input.patch]
+    const result = yield* runInState(sandbox, program, { layers, restore: input.artifact.testFiles, captureState: true }, input.limits)
+    if (!result.setup.ok) {
+      const patchFailed = result.setup.reason.startsWith(`layer ${layerName(layers.length - 1)}:`)
+      return verdict(patchFailed ? `the patch does not apply: ${result.setup.reason}` : `cannot set up the bug's state: ${result.setup.reason}`)
     }
-    const applied = yield* applyDiff(sandbox, input.patch)
-    if (!applied.ok) return verdict(`the patch does not apply: ${applied.reason}`)
-    const restored = yield* restoreFiles(sandbox, input.artifact.testFiles)
-    if (!restored.ok) return verdict(`cannot restore the oracle test files: ${restored.reason}`)
-    const state = yield* sandbox.exec({ argv: ["bash", "-c", stateDiffScript], timeoutMs: 120_000, maxOutputBytes: 32 * 1024 * 1024 })
-    const stateDiff = state.exitCode === 0 ? state.stdout : ""
-    yield* sandbox.exec({ argv: ["git", "reset", "--quiet"], timeoutMs: 60_000 })
-    yield* installProgram(sandbox, { script: input.artifact.testScript, parser: input.artifact.testParser })
-    const run = yield* runTests(sandbox, input.limits)
+    const run = result.run!
+    const stateDiff = result.stateDiff ?? ""
     if (!run.parse.ok) return verdict(`the parser failed: ${run.parse.reason}`, { stateDiff })
     const report = run.parse.report
     const failedTests = Object.keys(report).filter((id) => report[id] === "failed").sort()

@@ -6,14 +6,13 @@ import { BaselineCache } from "../../execution/BaselineCache.ts"
 import {
   installProgram,
   runCounts,
+  runInState,
   runMs,
   runParser,
   type RunLimits,
-  runTests,
   type TestProgram,
   type TestRun
 } from "../../execution/testRun.ts"
-import { applyDiff, type ApplyOutcome, restoreFiles } from "../../sandbox/repoOps.ts"
 import { SandboxProvider } from "../../sandbox/Sandbox.ts"
 import type { StateRun } from "./facts.ts"
 
@@ -29,27 +28,13 @@ export interface LabelledRun extends StateRun {
   readonly spec: RunSpec
 }
 
-const setUpState = Effect.fnUntraced(function*(
-  sandbox: Parameters<typeof applyDiff>[0],
-  spec: RunSpec
-): Effect.fn.Return<ApplyOutcome, SandboxError> {
-  for (const layer of spec.layers) {
-    const applied = yield* applyDiff(sandbox, layer)
-    if (!applied.ok) return applied
-  }
-  return yield* restoreFiles(sandbox, spec.restore)
-})
-
 /** Runs one spec in its own sandbox, released however the run ends. */
 export const executeRun = (env: PreparedEnv, program: TestProgram, spec: RunSpec, limits: RunLimits) =>
   Effect.scoped(
     Effect.gen(function*() {
       const sandbox = yield* (yield* SandboxProvider).acquire(env, { purpose: spec.label })
-      yield* installProgram(sandbox, program)
-      const setup = yield* setUpState(sandbox, spec)
-      if (!setup.ok) return { spec, setup } satisfies LabelledRun
-      const run = yield* runTests(sandbox, limits)
-      return { spec, setup, run } satisfies LabelledRun
+      const result = yield* runInState(sandbox, program, spec, limits)
+      return { spec, setup: result.setup, run: result.run } satisfies LabelledRun
     })
   ).pipe(Effect.withSpan("validate.run", { attributes: { label: spec.label } }))
 

@@ -6,7 +6,7 @@ import type { SandboxError } from "../../domain/errors.ts"
 import type { Isolation } from "../../domain/validation.ts"
 import type { PreparedEnv } from "../../env/PreparedEnv.ts"
 import { baseSandboxEnv } from "../environment.ts"
-import { type AcquireOptions, DEFAULT_MAX_OUTPUT_BYTES, type ExecRequest, type ExecResult, type Sandbox, SandboxProvider } from "../Sandbox.ts"
+import { type AcquireOptions, DEFAULT_MAX_OUTPUT_BYTES, type ExecRequest, type ExecResult, type Sandbox, type SandboxFile, SandboxProvider } from "../Sandbox.ts"
 import {
   DEFAULT_BASE_IMAGE,
   LABEL_ENV,
@@ -22,7 +22,7 @@ import {
 } from "./client.ts"
 import { type EnvImage, makeEnvImages, SANDBOX_HOME, SANDBOX_REPO_DIR, SANDBOX_WORK_DIR } from "./envImage.ts"
 import { dockerExec } from "./exec.ts"
-import { packFile, readFirstEntry } from "./tar.ts"
+import { packFile, packFiles, readFirstEntry } from "./tar.ts"
 
 export const SANDBOX_PATH = "/usr/local/bin:/usr/bin:/bin"
 
@@ -169,7 +169,8 @@ const makeSandbox = (env: PreparedEnv, created: Created, options: DockerSandboxO
       env: envList(baseSandboxEnv(SANDBOX_PATH, SANDBOX_HOME, { ...env.profile.env, ...request.env })),
       stdin: request.stdin,
       timeoutMs: request.timeoutMs,
-      maxOutputBytes: request.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES
+      maxOutputBytes: request.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES,
+      phases: request.phases
     }).pipe(Effect.withSpan("SandboxDocker.exec", { attributes: { argv0: request.argv[0] ?? "" } }))
 
   const readFile = (path: string) =>
@@ -190,6 +191,13 @@ const makeSandbox = (env: PreparedEnv, created: Created, options: DockerSandboxO
       await container.putArchive(archive, { path: "/" })
     })
 
+  const writeFiles = (files: ReadonlyArray<SandboxFile>) =>
+    tryDocker(`write ${files.length} file(s)`, async () => {
+      if (files.length === 0) return
+      const archive = await packFiles(files.map((f) => ({ name: inside(f.path).slice(1), content: f.content, mode: f.mode ?? 0o644 })))
+      await container.putArchive(archive, { path: "/" })
+    })
+
   return {
     id: created.id,
     repoDir: SANDBOX_REPO_DIR,
@@ -197,7 +205,8 @@ const makeSandbox = (env: PreparedEnv, created: Created, options: DockerSandboxO
     isolation: dockerIsolation(options, network),
     exec,
     readFile,
-    writeFile
+    writeFile,
+    writeFiles
   }
 }
 

@@ -6,6 +6,7 @@ import type { SandboxError } from "../../domain/errors.ts"
 import type { ExecResult } from "../Sandbox.ts"
 import { sandboxError } from "./client.ts"
 import { CappedBuffer } from "../../process/cappedBuffer.ts"
+import { phaseTracker, type TimeoutPhase } from "../../process/runProcess.ts"
 
 /*
  * Killing a command's whole tree inside a container. Docker has no API to kill an exec, so:
@@ -99,6 +100,7 @@ export interface DockerExecRequest {
   readonly stdin?: string | Uint8Array | undefined
   readonly timeoutMs: number
   readonly maxOutputBytes: number
+  readonly phases?: ReadonlyArray<TimeoutPhase> | undefined
 }
 
 export interface ExecTarget {
@@ -191,11 +193,18 @@ export const dockerExec = (target: ExecTarget, request: DockerExecRequest): Effe
         drained?.()
       }, DRAIN_AFTER_KILL_MS)
     }
-    const timer = setTimeout(() => {
+    const onTimeout = () => {
       timedOut = true
       stopAndKill()
-    }, request.timeoutMs)
+    }
+    let timer = setTimeout(onTimeout, request.timeoutMs)
+    const nextPhase = phaseTracker(request.phases)
     const onFrame = (kind: number, payload: Buffer) => {
+      const limit = kind === 2 ? nextPhase(payload.toString("utf8")) : undefined
+      if (limit !== undefined && !timedOut) {
+        clearTimeout(timer)
+        timer = setTimeout(onTimeout, limit)
+      }
       const within = kind === 2 ? stderr.push(payload) : stdout.push(payload)
       if (!within && !outputCapped) {
         outputCapped = true

@@ -70,7 +70,11 @@ export const packDirectory = async (
 }
 
 /** A one-file archive (parents as directory entries are not needed: the daemon creates missing ones). */
-export const packFile = (name: string, content: string | Uint8Array, mode: number): Promise<Buffer> => {
+export const packFile = (name: string, content: string | Uint8Array, mode: number): Promise<Buffer> =>
+  packFiles([{ name, content, mode }])
+
+/** Several files in one archive: one putArchive round trip instead of one per file. */
+export const packFiles = (files: ReadonlyArray<{ readonly name: string; readonly content: string | Uint8Array; readonly mode: number }>): Promise<Buffer> => {
   const pack = tar.pack()
   const chunks: Array<Buffer> = []
   const done = new Promise<Buffer>((resolve, reject) => {
@@ -80,7 +84,7 @@ export const packFile = (name: string, content: string | Uint8Array, mode: numbe
     pack.on("end", () => resolve(Buffer.concat(chunks)))
     pack.on("error", reject)
   })
-  pack.entry({ name, mode, type: "file", uid: 0, gid: 0, mtime: new Date() }, Buffer.from(content))
+  for (const file of files) pack.entry({ name: file.name, mode: file.mode, type: "file", uid: 0, gid: 0, mtime: new Date() }, Buffer.from(file.content))
   pack.finalize()
   return done
 }

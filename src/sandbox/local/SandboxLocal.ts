@@ -2,14 +2,14 @@ import { randomUUID } from "node:crypto"
 import { constants as fsConstants, promises as fs } from "node:fs"
 import { tmpdir } from "node:os"
 import { basename, dirname, join, relative, resolve, sep } from "node:path"
-import { Effect, Layer } from "effect"
+import { Effect, FiberSet, Layer } from "effect"
 import { SandboxError } from "../../domain/errors.ts"
 import type { Isolation } from "../../domain/validation.ts"
 import type { PreparedEnv } from "../../env/PreparedEnv.ts"
 import { currentOwner, type Owner, ownerAlive } from "../../process/owner.ts"
 import { runProcess } from "../../process/runProcess.ts"
 import { baseSandboxEnv } from "../environment.ts"
-import { DEFAULT_MAX_OUTPUT_BYTES, type ExecRequest, type Sandbox, SandboxProvider } from "../Sandbox.ts"
+import { DEFAULT_MAX_OUTPUT_BYTES, type ExecRequest, type Sandbox, type SandboxFile, SandboxProvider } from "../Sandbox.ts"
 import { bwrapArgv, bwrapAvailable, SANDBOX_HOME, SANDBOX_REPO_DIR, SANDBOX_WORK_DIR, sandboxPath } from "./bwrap.ts"
 
 /** Where Local sandboxes live on the host (each one a fresh directory, deleted on release). */
@@ -164,7 +164,8 @@ const makeSandbox = (env: PreparedEnv, layout: LocalLayout, isolated: boolean, n
         env: envVars,
         stdin: request.stdin,
         timeoutMs: request.timeoutMs,
-        maxOutputBytes: request.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES
+        maxOutputBytes: request.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES,
+        phases: request.phases
       })),
       Effect.mapError(sandboxError("exec"))
     )
@@ -212,22 +213,10 @@ const makeSandbox = (env: PreparedEnv, layout: LocalLayout, isolated: boolean, n
       )
     )
 
-  return { id: basename(layout.root), repoDir, workDir, isolation: localIsolation(isolated), exec, readFile, writeFile }
-}
+  const writeFiles = (files: ReadonlyArray<SandboxFile>) =>
+    Effect.forEach(files, (f) => writeFile(f.path, f.content, f.mode === undefined ? undefined : { mode: f.mode }), { discard: true })
 
-/** Acquires a Local sandbox; exported for environment preparation, which needs one with network. */
-export const acquireLocal = (env: PreparedEnv, options: { readonly network?: boolean | undefined } = {}) => {
-  const isolated = bwrapAvailable()
-  return Effect.acquireRelease(
-    makeLayout.pipe(
-      Effect.tap((layout) =>
-        populate(env, layout, isolated).pipe(
-          Effect.tapError(() => Effect.promise(() => fs.rm(layout.root, { recursive: true, force: true })))
-        )
-      )
-    ),
-    (layout) => Effect.promise(() => fs.rm(layout.root, { recursive: true, force: true, maxRetries: 3 }))
-  ).pipe(Effect.map((layout) => makeSandbox(env, layout, isolated, options.network === true)))
+  return { id: basename(layout.root), repoDir, workDir, isolation: localIsolation(isolated), exec, readFile, writeFile, writeFiles }
 }
 
 /**
@@ -258,13 +247,65 @@ export const execInDirectory = (options: {
   })
 }
 
-export const SandboxLocal = {
-  layer: Layer.sync(SandboxProvider, () => {
-    const isolated = bwrapAvailable()
-    return SandboxProvider.of({
-      backend: "local",
-      isolation: localIsolation(isolated),
-      acquire: (env, options) => acquireLocal(env, { network: options?.network })
+/** Fresh sandboxes kept ready per environment, extracted in the background while tests run. */
+const MAX_WARM_PER_ENV = 2
+
+const removeTree = (dir: string) => Effect.promise(() => fs.rm(dir, { recursive: true, force: true, maxRetries: 3 }).catch(() => undefined))
+
+/**
+ * The Local provider. Making and deleting sandbox directories is kept off the critical path: a sandbox is
+ * handed out from a small warm pool (refilled in the background), and released by an atomic rename out of
+ * sight followed by a background delete. Background work is awaited when the layer closes; a crash leaves
+ * directories that `ssr sandbox gc` removes (they carry their owner).
+ */
+const makeProvider = Effect.gen(function*() {
+  const isolated = bwrapAvailable()
+  const background = yield* FiberSet.make<void, never>()
+  const warm = new Map<string, Array<LocalLayout>>()
+  const warming = new Map<string, number>()
+
+  const create = (env: PreparedEnv) =>
+    makeLayout.pipe(Effect.tap((layout) => populate(env, layout, isolated).pipe(Effect.tapError(() => removeTree(layout.root)))))
+
+  const refill = (env: PreparedEnv) =>
+    Effect.suspend(() => {
+      const ready = (warm.get(env.key)?.length ?? 0) + (warming.get(env.key) ?? 0)
+      if (ready >= MAX_WARM_PER_ENV) return Effect.void
+      warming.set(env.key, (warming.get(env.key) ?? 0) + 1)
+      return FiberSet.run(background)(create(env).pipe(
+        Effect.tap((layout) => Effect.sync(() => warm.set(env.key, [...(warm.get(env.key) ?? []), layout]))),
+        Effect.ignore,
+        Effect.ensuring(Effect.sync(() => warming.set(env.key, (warming.get(env.key) ?? 1) - 1)))
+      )).pipe(Effect.asVoid)
     })
+
+  const release = (layout: LocalLayout) =>
+    Effect.promise(async () => {
+      const trash = `${layout.root}-released`
+      return fs.rename(layout.root, trash).then(() => trash, () => layout.root)
+    }).pipe(Effect.flatMap((dir) => FiberSet.run(background)(removeTree(dir))), Effect.asVoid)
+
+  yield* Effect.addFinalizer(() =>
+    FiberSet.awaitEmpty(background).pipe(
+      Effect.andThen(Effect.forEach([...warm.values()].flat(), (layout) => removeTree(layout.root), { discard: true })),
+      Effect.andThen(Effect.sync(() => warm.clear()))
+    )
+  )
+
+  return SandboxProvider.of({
+    backend: "local",
+    isolation: localIsolation(isolated),
+    acquire: (env, options) =>
+      Effect.acquireRelease(
+        Effect.sync(() => warm.get(env.key)?.shift()).pipe(
+          Effect.flatMap((ready) => (ready === undefined ? create(env) : Effect.succeed(ready))),
+          Effect.tap(() => refill(env))
+        ),
+        release
+      ).pipe(Effect.map((layout) => makeSandbox(env, layout, isolated, options?.network === true)))
   })
+})
+
+export const SandboxLocal = {
+  layer: Layer.effect(SandboxProvider, makeProvider)
 }
