@@ -1,4 +1,5 @@
 import * as z from "zod"
+import { DEFAULT_TEST_GLOBS } from "../diff/files.ts"
 
 /** Built-in test-output parsers a profile may name (each exists in TypeScript and as a shippable Python parser). */
 export const BUILTIN_PARSERS = ["tap", "mocha-json", "junit-xml", "pytest", "unittest", "jest-json"] as const
@@ -49,7 +50,8 @@ export const RepoProfile = z
     testFiles: z
       .array(z.string())
       .min(1)
-      .describe("Globs of test files (relative to the repo root); everything else is code"),
+      .default([...DEFAULT_TEST_GLOBS])
+      .describe("Globs of test files (relative to the repo root); everything else is code. Default: common JS/TS/Python conventions"),
     test: z
       .object({
         command: z.string().min(1).describe("Runs the whole suite with per-test output"),
