@@ -47,8 +47,10 @@ const executedRanges = (text, functions) => {
     while (first < lineEnd && (text[first] === " " || text[first] === "\t" || text[first] === "\r")) first++
     let last = lineEnd - 1
     while (last > first && (text[last] === " " || text[last] === "\t" || text[last] === "\r")) last--
-    // Both ends: "var f = function () {" of a never-called function starts in executed module code.
-    const executed = first < lineEnd && counts[first] > 0 && counts[last] > 0
+    // "var f = function () {" of a never-called function starts in executed module code: a line that opens a
+    // function must be executed at its end too. Other lines count from their start ("if (c) x()" with x skipped).
+    const opensFunction = /\bfunction\b|=>/.test(text.slice(first, last + 1))
+    const executed = first < lineEnd && counts[first] > 0 && (counts[last] > 0 || !opensFunction)
     if (executed && open === -1) open = lineNo
     if (!executed && open !== -1 && first < lineEnd) { lines.push([open, lineNo - 1]); open = -1 }
     if (end === -1) break

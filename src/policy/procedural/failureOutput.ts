@@ -20,6 +20,8 @@ export interface FailureRecord {
   /** True for flat tape-style streams, where each test point is one assertion. */
   readonly assertionPoints: boolean
   readonly message: string | undefined
+  /** The whole YAML diagnostic block (expected/actual, error, stack), for coarse signals. */
+  readonly details: string
   /** node:test `location:` (where the test is declared). */
   readonly declaredAt: SourceLocation | undefined
   /** `at:` and stack frames, innermost first. */
@@ -107,6 +109,7 @@ export const readFailures = (output: string, root: string): Array<FailureRecord>
       path,
       assertionPoints: flat,
       message: flat ? name : messageOf(yaml),
+      details: yaml.join("\n"),
       declaredAt: declared[0],
       frames
     })

@@ -35,6 +35,15 @@ const isUnrecoverableString = (file: SourceText, site: MutationSite): boolean =>
 const returnsName = (site: MutationSite): boolean => /^return\s+(this|true|false|[A-Za-z_$][\w$]*);?$/.test(site.original)
 
 describe("listRepairCandidates", () => {
+  it("fills an emptied string with a hinted value even when the file never spells it", () => {
+    const text = 'export function sign(n) {\n  const a = "x"; const b = "y"; const c = "z"\n  return n < 0 ? "" : "+"\n}\n'
+    const file = { path: "src/sign.js", text }
+    const fills = (hints: { strings?: Array<string> }) =>
+      listRepairEdits(file, { lines: [3], ...hints }).filter((e) => e.kind === "change-constant" && e.original === "\"\"").map((e) => e.replacement)
+    expect(fills({})).not.toContain("\"-\"")
+    expect(fills({ strings: ["-"] })).toContain("\"-\"")
+  })
+
   it("includes the exact inverse of every direct mutation", () => {
     let checked = 0
     const missing: Array<string> = []

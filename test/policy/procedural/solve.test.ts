@@ -80,5 +80,9 @@ layer(proceduralEngine, { timeout: 1_800_000, excludeTestServices: true })("proc
       console.log(`[js-fixture truncate bug] solve rate ${rate(solved, outcomes.length)}`)
       assert.isAbove(solved, 0)
       assert.isBelow(solved, outcomes.length)
+      // A failed attempt hands in its best guess: a code change that can seed a higher-order bug (GAME.md §6).
+      const guesses = outcomes.filter((o) => !o.judgement.success && o.trajectory.actions.some((a) => a.action === "submit-guess"))
+      for (const o of guesses) assert.include(o.patch, "src/", `attempt ${o.index} submitted a guess but its patch is empty`)
+      assert.isTrue(guesses.length > 0 || outcomes.every((o) => o.judgement.success || o.patch.length > 0), "failed attempts change code")
     }), { timeout: 900_000 })
 })

@@ -82,7 +82,7 @@ export const listRepairEdits = (file: SourceText, options: RepairOptions = {}): 
     const wasNamed = insideNamed
     insideNamed ||= isFunction && focus.named.has(node)
     if (focus.all || inside || (!insideFunction && !isFunction && nearHintLine(focus, sourceFile, node))) {
-      nodeRepairs(node, { sourceFile, insertion, strings, add })
+      nodeRepairs(node, { sourceFile, insertion, strings, preferredStrings: options.strings ?? [], add })
       if (isFunction) {
         functionRepairs(node, { insertion, semicolon, add })
         for (const p of siblingProposals(node, functions, insertion, moduleNames)) add("insert-sibling-statement", p.span, p.description)
@@ -150,6 +150,7 @@ interface NodeRepairContext {
   readonly sourceFile: ts.SourceFile
   readonly insertion: InsertionContext
   readonly strings: ReadonlyArray<{ value: string; line: number }>
+  readonly preferredStrings: ReadonlyArray<string>
   readonly add: (kind: RepairKind, span: EditSpan, description: string) => void
 }
 
@@ -177,7 +178,8 @@ const nodeRepairs = (node: ts.Node, context: NodeRepairContext): void => {
   }
   if (isBehaviouralLiteral(node)) {
     const line = sourceFile.getLineAndCharacterOfPosition(node.getStart(sourceFile)).line + 1
-    const nearby = [...new Set([...context.strings].sort((a, b) => Math.abs(a.line - line) - Math.abs(b.line - line)).map((s) => s.value))]
+    const byDistance = [...context.strings].sort((a, b) => Math.abs(a.line - line) - Math.abs(b.line - line)).map((s) => s.value)
+    const nearby = [...new Set([...context.preferredStrings, ...byDistance])]
     for (const alternative of constantAlternatives(node, sourceFile, nearby)) {
       add("change-constant", replaceNode(insertion, node, alternative),
         `change ${short(node.getText(sourceFile))} to ${short(alternative)} in ${symbolAt(node)}`)

@@ -74,6 +74,8 @@ export interface RepairHints {
   readonly lines?: ReadonlyArray<number>
   /** Suspicious functions, as MutationSite.symbol names them ("Class.method" or a bare name). */
   readonly symbols?: ReadonlyArray<string>
+  /** Strings the fix likely writes (value hints); offered first when an empty string literal is filled. */
+  readonly strings?: ReadonlyArray<string>
 }
 
 /** A failing test named by its describe/it (or test / t.test) names, outermost first. */

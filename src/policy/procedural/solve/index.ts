@@ -85,6 +85,9 @@ export const solveEpisode = Effect.fn("ProceduralPolicy.solve")(function*(reques
   let ranked = yield* rankRepairs(texts, localisation)
   yield* recorder.step("rank-candidates", { candidates: ranked.length, top: ranked.slice(0, 5).map((r) => r.edit.description) })
   let trials = 0
+  let kept = 0
+  // The closest miss (fewest failing tests, a revealing one first): submitted as a best guess when nothing helped.
+  let closest: { readonly file: string; readonly text: string; readonly score: number; readonly revealing: boolean; readonly description: string } | undefined
   for (let draws = 0; trials < game.budgets.solverCandidates && best > 0 && draws < game.budgets.solverCandidates * DRAWS_PER_TRIAL; draws++) {
     const pick = drawCandidate(ranked, tried, random)
     if (pick === undefined) break
@@ -108,13 +111,22 @@ export const solveEpisode = Effect.fn("ProceduralPolicy.solve")(function*(reques
     })
     if (!improved) {
       yield* writeRepoTexts(sandbox, new Map([[edit.file, before]]))
+      const closer = closest === undefined || score < closest.score || (score === closest.score && revealing && !closest.revealing)
+      if (score <= best && closer) closest = { file: edit.file, text: result.text, score, revealing, description: edit.description }
       if (revealing) ranked = boostNear(ranked, edit, REVEALING_BOOST)
       continue
     }
     best = score
     bestTotal = total
+    kept++
     texts.set(edit.file, result.text)
     if (best > 0) ranked = yield* rankRepairs(texts, localisation)
+  }
+  if (best > 0 && kept === 0 && closest !== undefined) {
+    // Like an agent out of ideas, hand in the most plausible change rather than nothing (a failed patch that
+    // changes code is what seeds a higher-order bug, GAME.md §6).
+    yield* writeRepoTexts(sandbox, new Map([[closest.file, closest.text]]))
+    yield* recorder.step("submit-guess", { file: closest.file, description: closest.description, failing: closest.score, revealing: closest.revealing })
   }
   yield* revertSpec
   yield* recorder.step("finish", { trials, failing: best })

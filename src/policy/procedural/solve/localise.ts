@@ -2,6 +2,7 @@ import { parseDiff, touchedFiles } from "../../../diff/index.ts"
 import type { ProcessCoverage } from "../coverage.ts"
 import { mergeCoverage } from "../coverage.ts"
 import { baseId, readFailures } from "../failureOutput.ts"
+import { type ValueHints, valueHints } from "./valueHints.ts"
 
 /*
  * Fault localisation for the Solver, from what it can see: file:line frames of code files in the failure output,
@@ -18,7 +19,13 @@ export interface Localisation {
   readonly covered: ReadonlyMap<string, ReadonlySet<number>>
   /** Test files the spec touches. */
   readonly specFiles: ReadonlyArray<string>
+  /** Some failure shows `undefined` where a value was expected: a lost return value or body is likely. */
+  readonly valueLost: boolean
+  /** Where the failures' expected and actual values differ (value-guided repair). */
+  readonly values: ValueHints
 }
+
+const VALUE_LOST = /actual:\s*undefined\b|\bundefined !==|!== undefined\b|^\s*\+\s*undefined\s*$|of undefined \(reading|undefined is not|is not a function|is not iterable/m
 
 const NOT_SYMBOLS = new Set([
   "if", "for", "while", "switch", "catch", "function", "return", "typeof", "new", "await", "async", "super", "import", "require",
@@ -69,8 +76,12 @@ export interface LocaliseInput {
 export const localise = (input: LocaliseInput): Localisation => {
   const failing = new Set(input.failingIds.map(baseId))
   const traceLines = new Map<string, Array<number>>()
+  let valueLost = false
+  const details: Array<string> = []
   for (const record of readFailures(input.output, input.repoRoot)) {
     if (!failing.has(baseId(record.id))) continue
+    valueLost ||= VALUE_LOST.test(record.details)
+    details.push(record.details)
     for (const frame of record.frames) {
       if (!input.isCode(frame.file)) continue
       const lines = traceLines.get(frame.file) ?? []
@@ -83,5 +94,5 @@ export const localise = (input: LocaliseInput): Localisation => {
   const own = codeOnly(input.specCoverage)
   const relevant = input.coverage.filter((p) => specFiles.some((f) => f in p.files))
   const covered = own.size > 0 ? own : codeOnly(relevant.length > 0 ? relevant : input.coverage)
-  return { traceLines, symbols: specSymbols(input.spec), covered, specFiles }
+  return { traceLines, symbols: specSymbols(input.spec), covered, specFiles, valueLost, values: valueHints(details) }
 }

@@ -1,8 +1,10 @@
 import { Effect } from "effect"
 import { WorkerPool } from "../../../pool/WorkerPool.ts"
+import { CANONICAL_FLIP } from "../ast/operators.ts"
 import type { MutationSite, RepairEdit, RepairHints, RepairKind } from "../ast/types.ts"
 import type { Random } from "../random.ts"
 import type { Localisation } from "./localise.ts"
+import { matchesValueHints } from "./valueHints.ts"
 
 /*
  * Repair candidates and how the solver draws them. Tiers say how strongly localisation points at a candidate:
@@ -22,7 +24,14 @@ export interface RankedEdit {
 }
 
 /** Share of the draw each tier gets (before normalisation over the tiers present). */
-export const TIER_WEIGHTS: ReadonlyArray<number> = [3, 2, 1]
+export const TIER_WEIGHTS: ReadonlyArray<number> = [4, 3, 1]
+
+/**
+ * Inside a kind, the most common form of the mistake counts this much more: the canonical operator partner
+ * (`<` for `<=`, `===` for `!==`), the plainest negation, an integer one lower. These are also the exact inverses
+ * of the injector's own direct mutations (ast/operators.ts).
+ */
+const CANONICAL_BOOST = 3
 
 /** Prior over what the fix looks like (the injector's mix of mutations, removals and reverts). */
 const KIND_PRIORS: Readonly<Record<RepairKind, number>> = {
@@ -35,11 +44,38 @@ const KIND_PRIORS: Readonly<Record<RepairKind, number>> = {
   "restore-body": 0.05
 }
 
+/** Fixes that give a value back, made likelier when failures show `undefined` where a value was expected. */
+const VALUE_KINDS: ReadonlySet<RepairKind> = new Set(["add-return", "restore-return-value", "restore-body"])
+const VALUE_LOST_BOOST = 4
+
+/**
+ * A literal change that writes back exactly what the failures' expected values miss (or removes what the actual
+ * values show in excess) is far likelier than its siblings; applied after the per-kind share, so it stands out.
+ */
+const VALUE_MATCH_BOOST = 8
+
 /** Fixes that change an existing expression; they only matter on a line the failing tests executed. */
 const IN_PLACE_KINDS: ReadonlySet<RepairKind> = new Set(["swap-operator", "negate-condition", "change-constant", "restore-return-value"])
 
+/** Longer differing values are prose, not a literal a fix writes back. */
+const MAX_HINT_STRING = 40
+
 /** Per file and tier, at most this many candidates (best first). */
 const PER_FILE_LIMIT = 500
+
+const isCanonical = (edit: RepairEdit, shortestNegation: ReadonlyMap<string, number>): boolean => {
+  switch (edit.kind) {
+    case "swap-operator":
+      return CANONICAL_FLIP[edit.original] === edit.replacement
+    case "negate-condition":
+      return shortestNegation.get(`${edit.file}:${edit.start}:${edit.end}`) === edit.replacement.length
+    case "change-constant":
+      if (!/^\d+$/.test(edit.original)) return false
+      return edit.replacement === (edit.original === "0" ? "1" : String(Number(edit.original) - 1))
+    default:
+      return false
+  }
+}
 
 export const editKey = (edit: RepairEdit): string => `${edit.file}|${edit.line}|${edit.original}|${edit.replacement}`
 
@@ -55,8 +91,9 @@ export const rankRepairs = Effect.fn("rankRepairs")(function*(texts: ReadonlyMap
     requests.push({ tier: 2, path, hints: { lines: [...(localisation.covered.get(path) ?? [])].sort((a, b) => a - b) } })
   }
   if (requests.length === 0) return []
+  const strings = localisation.values.missing.filter((value) => value.length <= MAX_HINT_STRING)
   const output = yield* pool.run("listRepairs", {
-    items: requests.map((r) => ({ file: { path: r.path, text: texts.get(r.path) ?? "" }, hints: r.hints })),
+    items: requests.map((r) => ({ file: { path: r.path, text: texts.get(r.path) ?? "" }, hints: strings.length > 0 ? { ...r.hints, strings } : r.hints })),
     limit: PER_FILE_LIMIT
   })
   const seen = new Set<string>()
@@ -72,13 +109,22 @@ export const rankRepairs = Effect.fn("rankRepairs")(function*(texts: ReadonlyMap
       found.push({ edit, tier, key })
     }
   })
+  const shortestNegation = new Map<string, number>()
+  for (const { edit } of found) {
+    if (edit.kind !== "negate-condition") continue
+    const site = `${edit.file}:${edit.start}:${edit.end}`
+    shortestNegation.set(site, Math.min(shortestNegation.get(site) ?? Number.MAX_SAFE_INTEGER, edit.replacement.length))
+  }
+  const form = (edit: RepairEdit) => (isCanonical(edit, shortestNegation) ? CANONICAL_BOOST : 1)
   const perKind = new Map<string, number>()
-  for (const f of found) perKind.set(`${f.tier}:${f.edit.kind}`, (perKind.get(`${f.tier}:${f.edit.kind}`) ?? 0) + 1)
+  for (const f of found) perKind.set(`${f.tier}:${f.edit.kind}`, (perKind.get(`${f.tier}:${f.edit.kind}`) ?? 0) + form(f.edit))
   const weighted = found.map((f): RankedEdit => {
     // Near a trace line, closer is likelier; elsewhere distance is 0 inside the focused functions anyway.
     const nearness = f.tier === 0 ? 1 / (1 + Math.min(f.edit.distance, 50) / 3) : 1
-    const share = KIND_PRIORS[f.edit.kind] / (perKind.get(`${f.tier}:${f.edit.kind}`) ?? 1)
-    return { ...f, weight: (TIER_WEIGHTS[f.tier] ?? 1) * share * nearness }
+    const prior = KIND_PRIORS[f.edit.kind] * (localisation.valueLost && VALUE_KINDS.has(f.edit.kind) ? VALUE_LOST_BOOST : 1)
+    const share = (prior * form(f.edit)) / (perKind.get(`${f.tier}:${f.edit.kind}`) ?? 1)
+    const valueMatch = f.edit.kind === "change-constant" && matchesValueHints(f.edit.original, f.edit.replacement, localisation.values)
+    return { ...f, weight: (TIER_WEIGHTS[f.tier] ?? 1) * share * nearness * (valueMatch ? VALUE_MATCH_BOOST : 1) }
   })
   return weighted.sort((a, b) => b.weight - a.weight)
 })
