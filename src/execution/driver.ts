@@ -1,7 +1,7 @@
 /**
  * One test run in ONE sandbox exec (each exec costs a namespace or a Docker exec): a bash driver applies the
  * state's diffs, restores files, optionally records the code state, runs test_script.sh (stdout+stderr merged,
- * streamed to the engine, which caps it) and then the parser on what the script printed.
+ * streamed to the engine, which caps it) piped into the parser, which starts with the script.
  *
  * The driver's own stderr is a status channel, closed to the script and the parser (fd 3 is not inherited):
  *   SSR-SETUP <what>\n<git's message>            a diff did not apply / a file could not be restored; then exit
@@ -35,15 +35,24 @@ export const driverScript = [
   '  { git add --all && git diff --cached --binary --no-color --no-ext-diff HEAD > "$W/state.diff" && git reset --quiet; } 3>&- || fail "capture state" ""',
   "fi",
   'printf "SSR-SETUP-DONE\\n" >&3',
-  "t0=$(date +%s%N)",
-  'bash "$W/test_script.sh" 2>&1 3>&- </dev/null | tee "$W/output" 3>&-',
+  // The parser starts with the script and reads its output as it comes, like `script | parser`: its start-up
+  // overlaps the tests. tee -p keeps writing the output (file, engine) if the parser stops reading.
+  'rm -f "$W/pipe"; mkfifo "$W/pipe"',
+  'python3 "$W/test_parser.py" < "$W/pipe" > "$W/parsed" 2> "$W/parser.err" 3>&- &',
+  "parser=$!",
+  "t0=${EPOCHREALTIME//[!0-9]/}",
+  'bash "$W/test_script.sh" 2>&1 3>&- </dev/null | tee -p "$W/output" "$W/pipe" 3>&-',
   "code=${PIPESTATUS[0]}",
-  "t1=$(date +%s%N)",
-  'printf "SSR-SCRIPT-END %s %s\\n" "$code" "$(( (t1 - t0) / 1000000 ))" >&3',
-  'timeout -s KILL "$SSR_PARSER_TIMEOUT" python3 "$W/test_parser.py" < "$W/output" > "$W/parsed" 2> "$W/parser.err" 3>&-',
+  "t1=${EPOCHREALTIME//[!0-9]/}",
+  'printf "SSR-SCRIPT-END %s %s\\n" "$code" "$(( (t1 - t0) / 1000 ))" >&3',
+  // The parser's time limit counts from the script's end; a killed parser exits 137 (as under `timeout -s KILL`).
+  '( trap \'kill "$s" 2>/dev/null; exit 0\' TERM; sleep "$SSR_PARSER_TIMEOUT" & s=$!; wait "$s"; kill -KILL "$parser" 2>/dev/null ) 3>&- &',
+  "watchdog=$!",
+  'wait "$parser"',
   "pcode=$?",
-  "t2=$(date +%s%N)",
-  '{ printf "SSR-PARSER-END %s %s\\n" "$pcode" "$(( (t2 - t1) / 1000000 ))"; tail -c 2000 "$W/parser.err" | base64 -w0; printf "\\n"; cat "$W/parsed"; } >&3',
+  'kill "$watchdog" 2>/dev/null',
+  "t2=${EPOCHREALTIME//[!0-9]/}",
+  '{ printf "SSR-PARSER-END %s %s\\n" "$pcode" "$(( (t2 - t1) / 1000 ))"; [ -s "$W/parser.err" ] && tail -c 2000 "$W/parser.err" | base64 -w0; printf "\\n"; cat "$W/parsed"; } >&3',
   ""
 ].join("\n")
 

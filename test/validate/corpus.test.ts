@@ -33,7 +33,11 @@ const corpusSuite = <E>(backend: string, sandbox: Layer.Layer<SandboxProvider, E
       it.effect(`${c.name}: ${c.expected.valid ? "valid" : `fails ${c.expected.firstFailedCheck}`}`, () =>
         Effect.gen(function*() {
           const env = yield* prepareProfile(profile)
-          const limits = c.expected.hostile === "timeout" ? { ...TEST_LIMITS, scriptTimeoutMs: 5_000 } : TEST_LIMITS
+          const limits = c.expected.hostile === "timeout"
+            ? { ...TEST_LIMITS, scriptTimeoutMs: 5_000 }
+            : c.expected.hostile === "parser-timeout"
+            ? { ...TEST_LIMITS, parserTimeoutMs: 3_000 }
+            : TEST_LIMITS
           const report = yield* auditDir(env, c.dir, limits)
           const summary = report.checks.map((k) => `${k.index} ${k.name} ${k.status}: ${k.reason}`).join("\n")
           assert.strictEqual(report.valid, c.expected.valid, summary)

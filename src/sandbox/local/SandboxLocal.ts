@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto"
-import { constants as fsConstants, promises as fs } from "node:fs"
+import { closeSync, constants as fsConstants, fchmodSync, mkdirSync, openSync, promises as fs, realpathSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { basename, dirname, join, relative, resolve, sep } from "node:path"
 import { Effect, FiberSet, Layer } from "effect"
@@ -115,32 +115,49 @@ const isInside = (root: string, path: string) => path === root || path.startsWit
  * Maps a sandbox path to the host. Symlinks planted by sandboxed code must not lead the engine's own reads and
  * writes out of the sandbox: the parent is resolved and checked, and the last component is opened O_NOFOLLOW.
  */
+/** Maps a path as the sandbox sees it to the host, refusing anything that resolves outside the sandbox. */
+const mapHostPath = (layout: LocalLayout, env: PreparedEnv, isolated: boolean, path: string): { host: string; shared: boolean } => {
+  const pairs: Array<[string, string]> = isolated
+    ? [[SANDBOX_REPO_DIR, layout.repo], [SANDBOX_WORK_DIR, layout.work]]
+    : [[layout.repo, layout.repo], [layout.work, layout.work]]
+  for (const [inside, host] of pairs) {
+    if (path !== inside && !path.startsWith(inside + "/")) continue
+    const candidate = resolve(host, relative(inside, path))
+    if (!isInside(host, candidate)) break
+    const sharedHost = env.sharedDirs.map((d) => join(env.repoDir, d))
+    const sharedHit = env.sharedDirs.find((d) => isInside(join(layout.repo, d), candidate))
+    const mapped = sharedHit === undefined
+      ? candidate
+      : join(env.repoDir, sharedHit, relative(join(layout.repo, sharedHit), candidate))
+    let parent: string | undefined
+    try {
+      parent = realpathSync(dirname(mapped))
+    } catch {
+      parent = undefined
+    }
+    const allowed = [host, ...sharedHost]
+    if (parent !== undefined && !allowed.some((root) => isInside(root, parent))) {
+      throw new Error(`${path} resolves outside the sandbox`)
+    }
+    return { host: mapped, shared: sharedHit !== undefined }
+  }
+  throw new Error(`${path} is not inside the sandbox's repo or work directory`)
+}
+
 const hostPathOf = (layout: LocalLayout, env: PreparedEnv, isolated: boolean, path: string) =>
-  Effect.tryPromise({
-    try: async () => {
-      const pairs: Array<[string, string]> = isolated
-        ? [[SANDBOX_REPO_DIR, layout.repo], [SANDBOX_WORK_DIR, layout.work]]
-        : [[layout.repo, layout.repo], [layout.work, layout.work]]
-      for (const [inside, host] of pairs) {
-        if (path !== inside && !path.startsWith(inside + "/")) continue
-        const candidate = resolve(host, relative(inside, path))
-        if (!isInside(host, candidate)) break
-        const sharedHost = env.sharedDirs.map((d) => join(env.repoDir, d))
-        const sharedHit = env.sharedDirs.find((d) => isInside(join(layout.repo, d), candidate))
-        const mapped = sharedHit === undefined
-          ? candidate
-          : join(env.repoDir, sharedHit, relative(join(layout.repo, sharedHit), candidate))
-        const parent = await fs.realpath(dirname(mapped)).catch(() => undefined)
-        const allowed = [host, ...sharedHost]
-        if (parent !== undefined && !allowed.some((root) => isInside(root, parent))) {
-          throw new Error(`${path} resolves outside the sandbox`)
-        }
-        return { host: mapped, shared: sharedHit !== undefined }
-      }
-      throw new Error(`${path} is not inside the sandbox's repo or work directory`)
-    },
-    catch: sandboxError("map sandbox path")
-  })
+  Effect.try({ try: () => mapHostPath(layout, env, isolated, path), catch: sandboxError("map sandbox path") })
+
+/** Writes without following a final symlink; synchronous: small files, and no wait behind libuv's thread pool. */
+const writeHostFileSync = (host: string, content: string | Uint8Array, mode: number | undefined): void => {
+  mkdirSync(dirname(host), { recursive: true })
+  const fd = openSync(host, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_TRUNC | fsConstants.O_NOFOLLOW, mode ?? 0o644)
+  try {
+    writeFileSync(fd, content)
+    if (mode !== undefined) fchmodSync(fd, mode)
+  } finally {
+    closeSync(fd)
+  }
+}
 
 const makeSandbox = (env: PreparedEnv, layout: LocalLayout, isolated: boolean, network: boolean): Sandbox => {
   const repoDir = isolated ? SANDBOX_REPO_DIR : layout.repo
@@ -192,29 +209,19 @@ const makeSandbox = (env: PreparedEnv, layout: LocalLayout, isolated: boolean, n
       )
     )
 
-  const writeFile = (path: string, content: string | Uint8Array, options?: { readonly mode?: number }) =>
-    hostPathOf(layout, env, isolated, path).pipe(
-      Effect.flatMap(({ host, shared }) =>
-        Effect.tryPromise({
-          try: async () => {
-            if (shared) throw new Error(`${path} is in a read-only shared directory`)
-            await fs.mkdir(dirname(host), { recursive: true })
-            const flags = fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_TRUNC | fsConstants.O_NOFOLLOW
-            const handle = await fs.open(host, flags, options?.mode ?? 0o644)
-            try {
-              await handle.writeFile(content)
-              if (options?.mode !== undefined) await handle.chmod(options.mode)
-            } finally {
-              await handle.close()
-            }
-          },
-          catch: sandboxError(`write ${path}`)
-        })
-      )
-    )
-
   const writeFiles = (files: ReadonlyArray<SandboxFile>) =>
-    Effect.forEach(files, (f) => writeFile(f.path, f.content, f.mode === undefined ? undefined : { mode: f.mode }), { discard: true })
+    Effect.forEach(files, (f) =>
+      Effect.try({
+        try: () => {
+          const { host, shared } = mapHostPath(layout, env, isolated, f.path)
+          if (shared) throw new Error(`${f.path} is in a read-only shared directory`)
+          writeHostFileSync(host, f.content, f.mode)
+        },
+        catch: sandboxError(`write ${f.path}`)
+      }), { discard: true })
+
+  const writeFile = (path: string, content: string | Uint8Array, options?: { readonly mode?: number }) =>
+    writeFiles([{ path, content, ...(options?.mode === undefined ? {} : { mode: options.mode }) }])
 
   return { id: basename(layout.root), repoDir, workDir, isolation: localIsolation(isolated), exec, readFile, writeFile, writeFiles }
 }
@@ -250,7 +257,15 @@ export const execInDirectory = (options: {
 /** Fresh sandboxes kept ready per environment, extracted in the background while tests run. */
 const MAX_WARM_PER_ENV = 2
 
-const removeTree = (dir: string) => Effect.promise(() => fs.rm(dir, { recursive: true, force: true, maxRetries: 3 }).catch(() => undefined))
+/**
+ * Deletes a sandbox directory with `rm -rf` in a child process: a recursive fs.rm would fill libuv's small
+ * thread pool with unlinks and stall the engine's own file I/O while tests run. fs.rm is the fallback.
+ */
+const removeTree = (dir: string) =>
+  runProcess({ argv: ["rm", "-rf", "--", dir], cwd: dirname(dir), env: { PATH: "/usr/bin:/bin" }, timeoutMs: 600_000, maxOutputBytes: 64 * 1024 }).pipe(
+    Effect.flatMap((r) => (r.exitCode === 0 ? Effect.void : Effect.fail(new Error(r.stderr)))),
+    Effect.catch(() => Effect.promise(() => fs.rm(dir, { recursive: true, force: true, maxRetries: 3 }).catch(() => undefined)))
+  )
 
 /**
  * The Local provider. Making and deleting sandbox directories is kept off the critical path: a sandbox is
