@@ -115,7 +115,6 @@ const isInside = (root: string, path: string) => path === root || path.startsWit
  * Maps a sandbox path to the host. Symlinks planted by sandboxed code must not lead the engine's own reads and
  * writes out of the sandbox: the parent is resolved and checked, and the last component is opened O_NOFOLLOW.
  */
-/** Maps a path as the sandbox sees it to the host, refusing anything that resolves outside the sandbox. */
 const mapHostPath = (layout: LocalLayout, env: PreparedEnv, isolated: boolean, path: string): { host: string; shared: boolean } => {
   const pairs: Array<[string, string]> = isolated
     ? [[SANDBOX_REPO_DIR, layout.repo], [SANDBOX_WORK_DIR, layout.work]]

@@ -49,8 +49,8 @@ const VALUE_KINDS: ReadonlySet<RepairKind> = new Set(["add-return", "restore-ret
 const VALUE_LOST_BOOST = 4
 
 /**
- * A literal change that writes back exactly what the failures' expected values miss (or removes what the actual
- * values show in excess) is far likelier than its siblings; applied after the per-kind share, so it stands out.
+ * A literal change that writes back exactly what the failures' expected values miss is far likelier than its
+ * siblings; applied after the per-kind share, so it stands out.
  */
 const VALUE_MATCH_BOOST = 8
 
@@ -123,7 +123,7 @@ export const rankRepairs = Effect.fn("rankRepairs")(function*(texts: ReadonlyMap
     const nearness = f.tier === 0 ? 1 / (1 + Math.min(f.edit.distance, 50) / 3) : 1
     const prior = KIND_PRIORS[f.edit.kind] * (localisation.valueLost && VALUE_KINDS.has(f.edit.kind) ? VALUE_LOST_BOOST : 1)
     const share = (prior * form(f.edit)) / (perKind.get(`${f.tier}:${f.edit.kind}`) ?? 1)
-    const valueMatch = f.edit.kind === "change-constant" && matchesValueHints(f.edit.original, f.edit.replacement, localisation.values)
+    const valueMatch = f.edit.kind === "change-constant" && matchesValueHints(f.edit.replacement, localisation.values)
     return { ...f, weight: (TIER_WEIGHTS[f.tier] ?? 1) * share * nearness * (valueMatch ? VALUE_MATCH_BOOST : 1) }
   })
   return weighted.sort((a, b) => b.weight - a.weight)

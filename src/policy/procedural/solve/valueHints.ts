@@ -1,17 +1,13 @@
 /*
  * Value-guided repair: an assertion that printed `expected: '-1.5 KB'` and `actual: '1.5 KB'` says the code lost a
- * "-". The parts where expected and actual differ point at the literal a fix most likely writes back (or the one
- * it most likely removes), whatever the repository.
+ * "-". The part of the expected value that the actual one lacks points at the literal a fix most likely writes
+ * back, whatever the repository.
  */
 
 export interface ValueHints {
   /** Text the expected values have where the actual ones differ (what the fix should produce). */
   readonly missing: ReadonlyArray<string>
-  /** Text the actual values have instead (what the bug produced). */
-  readonly extra: ReadonlyArray<string>
 }
-
-export const NO_VALUE_HINTS: ValueHints = { missing: [], extra: [] }
 
 const FIELD = /^\s*(expected|actual):\s*(.*?)\s*,?\s*$/
 
@@ -61,18 +57,16 @@ export const differingParts = (expected: string, actual: string): { missing: str
   return { missing: expected.slice(prefix, expected.length - suffix), extra: actual.slice(prefix, actual.length - suffix) }
 }
 
-/** Hints from every failure block, without duplicates; empty parts (pure insertions/deletions) are dropped. */
+/** Hints from every failure block, without duplicates; empty parts (the actual value only has more) are dropped. */
 export const valueHints = (detailsPerFailure: ReadonlyArray<string>): ValueHints => {
   const missing = new Set<string>()
-  const extra = new Set<string>()
   for (const details of detailsPerFailure) {
     for (const { expected, actual } of expectedActualPairs(details)) {
       const parts = differingParts(expected, actual)
       if (parts.missing !== "") missing.add(parts.missing)
-      if (parts.extra !== "") extra.add(parts.extra)
     }
   }
-  return { missing: [...missing], extra: [...extra] }
+  return { missing: [...missing] }
 }
 
 /** The content of a literal as written in code: quotes of a string literal removed, anything else as is. */
@@ -82,11 +76,10 @@ const literalContent = (text: string): string => {
 }
 
 /**
- * Whether changing literal `original` into `replacement` writes back what the failures miss, or empties a literal
- * that is exactly what they show in excess.
+ * Whether changing a literal into `replacement` writes back exactly what the failures miss. (Emptying what they
+ * show in excess is not a signal: a truncation's ellipsis is "in excess" whenever the cut is wrong.)
  */
-export const matchesValueHints = (original: string, replacement: string, hints: ValueHints): boolean => {
+export const matchesValueHints = (replacement: string, hints: ValueHints): boolean => {
   const written = literalContent(replacement)
-  const removed = literalContent(original)
-  return (written !== "" && hints.missing.includes(written)) || (written === "" && removed !== "" && hints.extra.includes(removed))
+  return written !== "" && hints.missing.includes(written)
 }
