@@ -37,65 +37,70 @@ const { values } = parseArgs({
 const repeat = Number(values.repeat)
 const median = (xs: ReadonlyArray<number>) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 
-/** The audit's runs, redone raw on a host checkout: state set up (untimed), then only script + parser timed. */
-const rawRuns = (env: PreparedEnv, artifact: BugArtifact): number => {
+/** A plain host checkout of the prepared repo with the artifact's files beside it; removed however `use` ends. */
+const withRawCheckout = async <A>(env: PreparedEnv, artifact: BugArtifact, use: (dir: string, repo: string) => A | Promise<A>): Promise<A> => {
   const dir = mkdtempSync(join(tmpdir(), "ssr-bench-raw-"))
-  const repo = join(dir, "repo")
-  execFileSync("git", ["clone", "--quiet", "--shared", env.repoDir, repo])
-  for (const shared of env.sharedDirs) execFileSync("ln", ["-s", join(env.repoDir, shared), join(repo, shared)])
-  writeFileSync(join(dir, "test_script.sh"), artifact.testScript)
-  writeFileSync(join(dir, "test_parser.py"), artifact.testParser)
-  writeFileSync(join(dir, "bug.diff"), artifact.bugInjectDiff)
-  writeFileSync(join(dir, "weaken.diff"), artifact.testWeakenDiff)
-  const git = (...args: Array<string>) => execFileSync("git", args, { cwd: repo, stdio: "ignore" })
-  const reset = () => git("checkout", "--quiet", "--force", "HEAD")
-  const timed = () => {
-    const started = performance.now()
-    // The same interpreters as inside sandboxes (Node 22 of node_modules, Debian's python3), run directly.
-    const r = spawnSync("bash", ["-c", `bash ${dir}/test_script.sh 2>&1 </dev/null | python3 ${dir}/test_parser.py > /dev/null`], { cwd: repo, stdio: "ignore", env: { PATH: sandboxPath(false), HOME: dir, LANG: "C.UTF-8", CI: "1", NO_COLOR: "1" } })
-    if (r.status !== 0) throw new Error("raw run failed")
-    return performance.now() - started
+  try {
+    const repo = join(dir, "repo")
+    execFileSync("git", ["clone", "--quiet", "--shared", env.repoDir, repo])
+    for (const shared of env.sharedDirs) execFileSync("ln", ["-s", join(env.repoDir, shared), join(repo, shared)])
+    writeFileSync(join(dir, "test_script.sh"), artifact.testScript)
+    writeFileSync(join(dir, "test_parser.py"), artifact.testParser)
+    writeFileSync(join(dir, "bug.diff"), artifact.bugInjectDiff)
+    writeFileSync(join(dir, "weaken.diff"), artifact.testWeakenDiff)
+    return await use(dir, repo)
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
   }
-  const files = touchedFiles((parseDiff(artifact.bugInjectDiff) as { files: Parameters<typeof touchedFiles>[0] }).files)
-  let total = timed() + timed() // baseline ×2
-  git("apply", join(dir, "bug.diff"))
-  total += timed() + timed() // bug ×2
-  git("apply", join(dir, "weaken.diff"))
-  total += timed() // weakened
-  for (const file of files) {
-    reset()
-    git("apply", join(dir, "bug.diff"))
-    git("checkout", "--quiet", "HEAD", "--", file)
-    total += timed()
-  }
-  rmSync(dir, { recursive: true, force: true })
-  return total
 }
 
-/** Two raw baseline runs at once ÷ the same two one after the other (what concurrency 2 can gain here at best). */
-const rawParallelFloor = async (env: PreparedEnv, artifact: BugArtifact): Promise<number> => {
-  const dir = mkdtempSync(join(tmpdir(), "ssr-bench-floor-"))
-  const repo = join(dir, "repo")
-  execFileSync("git", ["clone", "--quiet", "--shared", env.repoDir, repo])
-  for (const shared of env.sharedDirs) execFileSync("ln", ["-s", join(env.repoDir, shared), join(repo, shared)])
-  writeFileSync(join(dir, "test_script.sh"), artifact.testScript)
-  const once = () => new Promise<void>((done) => {
-    spawn("bash", [join(dir, "test_script.sh")], { cwd: repo, stdio: "ignore", env: { PATH: sandboxPath(false), HOME: dir, LANG: "C.UTF-8", CI: "1" } })
-      .once("exit", () => done())
+/** The same interpreters as inside sandboxes (Node 22 of node_modules, Debian's python3), run directly. */
+const rawEnv = (home: string) => ({ PATH: sandboxPath(false), HOME: home, LANG: "C.UTF-8", CI: "1", NO_COLOR: "1" })
+
+/** The audit's runs, redone raw on a host checkout: state set up (untimed), then only script + parser timed. */
+const rawRuns = (env: PreparedEnv, artifact: BugArtifact): Promise<number> =>
+  withRawCheckout(env, artifact, (dir, repo) => {
+    const git = (...args: Array<string>) => execFileSync("git", args, { cwd: repo, stdio: "ignore" })
+    const reset = () => git("checkout", "--quiet", "--force", "HEAD")
+    const timed = () => {
+      const started = performance.now()
+      const r = spawnSync("bash", ["-c", `bash ${dir}/test_script.sh 2>&1 </dev/null | python3 ${dir}/test_parser.py > /dev/null`], { cwd: repo, stdio: "ignore", env: rawEnv(dir) })
+      if (r.status !== 0) throw new Error("raw run failed")
+      return performance.now() - started
+    }
+    const files = touchedFiles((parseDiff(artifact.bugInjectDiff) as { files: Parameters<typeof touchedFiles>[0] }).files)
+    let total = timed() + timed() // baseline ×2
+    git("apply", join(dir, "bug.diff"))
+    total += timed() + timed() // bug ×2
+    git("apply", join(dir, "weaken.diff"))
+    total += timed() // weakened
+    for (const file of files) {
+      reset()
+      git("apply", join(dir, "bug.diff"))
+      git("checkout", "--quiet", "HEAD", "--", file)
+      total += timed()
+    }
+    return total
   })
-  const ratios: Array<number> = []
-  for (let i = 0; i < 3; i++) {
-    let started = performance.now()
-    await once()
-    await once()
-    const sequential = performance.now() - started
-    started = performance.now()
-    await Promise.all([once(), once()])
-    ratios.push((performance.now() - started) / sequential)
-  }
-  rmSync(dir, { recursive: true, force: true })
-  return median(ratios)
-}
+
+/** Two raw baseline runs at once ÷ the same two one after the other (what concurrency 2 can gain here at best). */
+const rawParallelFloor = (env: PreparedEnv, artifact: BugArtifact): Promise<number> =>
+  withRawCheckout(env, artifact, async (dir, repo) => {
+    const once = () => new Promise<void>((done) => {
+      spawn("bash", [join(dir, "test_script.sh")], { cwd: repo, stdio: "ignore", env: rawEnv(dir) }).once("exit", () => done())
+    })
+    const ratios: Array<number> = []
+    for (let i = 0; i < 3; i++) {
+      let started = performance.now()
+      await once()
+      await once()
+      const sequential = performance.now() - started
+      started = performance.now()
+      await Promise.all([once(), once()])
+      ratios.push((performance.now() - started) / sequential)
+    }
+    return median(ratios)
+  })
 
 const audit = (env: PreparedEnv, dir: string, artifact: BugArtifact, concurrency: number) =>
   Effect.gen(function*() {
@@ -117,7 +122,7 @@ const program = Effect.gen(function*() {
   yield* audit(env, p1Dir, p1Artifact, 1) // warm-up: file caches, bwrap, python
   const raw: Array<number> = [], c1: Array<number> = [], c2: Array<number> = [], p2c1: Array<number> = []
   for (let i = 0; i < repeat; i++) {
-    raw.push(rawRuns(env, p1Artifact))
+    raw.push(yield* Effect.promise(() => rawRuns(env, p1Artifact)))
     c1.push((yield* audit(env, p1Dir, p1Artifact, 1)).ms)
     c2.push((yield* audit(env, p2Dir, p2Artifact, 2)).ms)
     p2c1.push(p2Dir === p1Dir ? c1[c1.length - 1]! : (yield* audit(env, p2Dir, p2Artifact, 1)).ms)

@@ -13,6 +13,7 @@ export {
   normaliseDiff,
   reverseDiff,
   splitByFile,
+  splitHunks,
   type DiffHashResult,
   type DiffTextResult,
   type SplitResult

@@ -23,6 +23,23 @@ export const joinDiffs = (sections: Iterable<string>): string => {
   return joined
 }
 
+/** A file's section (see splitByFile) as one diff per hunk, each with the file's header lines. */
+export const splitHunks = (fileSection: string): Array<string> => {
+  const lines = fileSection.split("\n")
+  const first = lines.findIndex((l) => l.startsWith("@@"))
+  if (first === -1) return []
+  const header = lines.slice(0, first)
+  const hunks: Array<Array<string>> = []
+  for (const line of lines.slice(first)) {
+    if (line.startsWith("@@")) hunks.push([line])
+    else hunks[hunks.length - 1]?.push(line)
+  }
+  return hunks.map((hunk) => {
+    const text = [...header, ...hunk].join("\n")
+    return text.endsWith("\n") ? text : `${text}\n`
+  })
+}
+
 /** The library's formatter throws on patches it cannot print; that must reach callers as a problem, not a throw. */
 const guarded = (
   section: ParsedSection,

@@ -1,5 +1,5 @@
 import type { ParsedStatus, TestReport } from "../domain/testReport.ts"
-import { type Observation, reportWithSuffixedDuplicates, splitLines, stripAnsi, trimAscii } from "./shared.ts"
+import { splitLines, stripAnsi, trimAscii, uniqueIds } from "./shared.ts"
 
 /**
  * TAP 13/14 parser (python/tap.py is its twin).
@@ -25,6 +25,8 @@ interface TestPoint {
   readonly group: string | null
   children: Array<TestPoint>
   path: Array<string>
+  /** The lines of its YAML diagnostic block (between `---` and `...`), as printed. */
+  readonly yaml: Array<string>
 }
 
 const TEST_POINT = /^( *)(not ok|ok)(?![^ \t])(.*)$/s
@@ -78,7 +80,8 @@ const readTestPoint = (match: RegExpExecArray, headers: ReadonlyMap<number, stri
     headerNames,
     group,
     children: [],
-    path: []
+    path: [],
+    yaml: []
   }
 }
 
@@ -104,7 +107,20 @@ const assignPaths = (point: TestPoint, ownerPath: ReadonlyArray<string> | null):
   for (const child of point.children) assignPaths(child, point.path)
 }
 
-export const parseTap = (output: string): TestReport => {
+/** A test point as read, with the id the report gives it (or would give it) and its YAML diagnostics. */
+export interface TapPoint {
+  readonly id: string
+  readonly path: ReadonlyArray<string>
+  /** Its verdict in the report; null when it is not reported (skipped, or the parent of reported subtests). */
+  readonly status: ParsedStatus | null
+  readonly yaml: ReadonlyArray<string>
+}
+
+/**
+ * Every test point of a TAP stream in order of appearance, named exactly as parseTap reports them. `flat` tells
+ * a tape-style stream (each point one assertion of the `# name` group before it).
+ */
+export const readTapPoints = (output: string): { readonly flat: boolean; readonly points: ReadonlyArray<TapPoint> } => {
   const lines = splitLines(stripAnsi(output))
   const flatGroups = !lines.some((line) => SUBTEST_HEADER.test(line))
   const points: Array<TestPoint> = []
@@ -116,11 +132,10 @@ export const parseTap = (output: string): TestReport => {
 
   for (const line of lines) {
     if (yamlIndent !== null) {
-      if (trimAscii(line).length === 0) continue
-      const indent = leadingSpaces(line)
-      if (indent > yamlIndent) continue
-      if (indent === yamlIndent) {
-        if (YAML_END.test(line)) yamlIndent = null
+      // Inside a YAML block: lines indented at least as much as its `---` belong to it, up to `...`.
+      if (trimAscii(line).length === 0 || leadingSpaces(line) >= yamlIndent) {
+        if (leadingSpaces(line) === yamlIndent && YAML_END.test(line)) yamlIndent = null
+        else points[points.length - 1]!.yaml.push(line)
         continue
       }
       yamlIndent = null
@@ -162,6 +177,12 @@ export const parseTap = (output: string): TestReport => {
     assignPaths(root, null)
     decide(root, reported)
   }
-  const observations: Array<Observation> = points.map((p) => ({ base: p.path.join(" > "), status: reported.get(p) ?? null }))
-  return reportWithSuffixedDuplicates(observations)
+  const ids = uniqueIds(points.map((p) => p.path.join(" > ")))
+  return {
+    flat: flatGroups,
+    points: points.map((p, i) => ({ id: ids[i]!, path: p.path, status: reported.get(p) ?? null, yaml: p.yaml }))
+  }
 }
+
+export const parseTap = (output: string): TestReport =>
+  Object.fromEntries(readTapPoints(output).points.flatMap((p) => (p.status === null ? [] : [[p.id, p.status] as const])))

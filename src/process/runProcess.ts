@@ -22,7 +22,7 @@ export interface TimeoutPhase {
 }
 
 /** Tracks phase markers across stderr chunks; returns the new limit when the next phase starts. */
-export const phaseTracker = (phases: ReadonlyArray<TimeoutPhase> | undefined) => {
+const phaseTracker = (phases: ReadonlyArray<TimeoutPhase> | undefined) => {
   let next = 0
   let tail = ""
   return (chunk: string): number | undefined => {
@@ -35,6 +35,36 @@ export const phaseTracker = (phases: ReadonlyArray<TimeoutPhase> | undefined) =>
       next++
     }
     return limit
+  }
+}
+
+export interface PhasedDeadline {
+  /** Feed every stderr chunk: a phase marker restarts the deadline with that phase's limit. */
+  readonly observeStderr: (chunk: Buffer) => void
+  readonly cancel: () => void
+}
+
+/**
+ * A command's deadline, shared by every backend's exec: `timeoutMs` at first, then each phase's limit from the
+ * moment its marker shows on stderr. `expire` runs at most once; after it, markers no longer move the deadline.
+ */
+export const phasedDeadline = (timeoutMs: number, phases: ReadonlyArray<TimeoutPhase> | undefined, expire: () => void): PhasedDeadline => {
+  let expired = false
+  const fire = () => {
+    expired = true
+    expire()
+  }
+  let timer = setTimeout(fire, timeoutMs)
+  const nextPhase = phaseTracker(phases)
+  return {
+    observeStderr: (chunk) => {
+      if (phases === undefined || expired) return
+      const limit = nextPhase(chunk.toString("utf8"))
+      if (limit === undefined) return
+      clearTimeout(timer)
+      timer = setTimeout(fire, limit)
+    },
+    cancel: () => clearTimeout(timer)
   }
 }
 
@@ -100,7 +130,7 @@ export const runProcess = (request: ProcessRequest): Effect.Effect<ProcessResult
     const finish = (result: Effect.Effect<ProcessResult, ProcessSpawnError>) => {
       if (settled) return
       settled = true
-      clearTimeout(timer)
+      deadline.cancel()
       clearTimeout(drainTimer)
       resume(result)
     }
@@ -126,12 +156,10 @@ export const runProcess = (request: ProcessRequest): Effect.Effect<ProcessResult
       }, DRAIN_AFTER_KILL_MS)
     }
 
-    const onTimeout = () => {
+    const deadline = phasedDeadline(request.timeoutMs, request.phases, () => {
       timedOut = true
       killAndDrain()
-    }
-    let timer = setTimeout(onTimeout, request.timeoutMs)
-    const nextPhase = phaseTracker(request.phases)
+    })
 
     child.stdout.on("data", (chunk: Buffer) => {
       if (!stdout.push(chunk) && !outputCapped) {
@@ -140,11 +168,7 @@ export const runProcess = (request: ProcessRequest): Effect.Effect<ProcessResult
       }
     })
     child.stderr.on("data", (chunk: Buffer) => {
-      const limit = nextPhase(chunk.toString("utf8"))
-      if (limit !== undefined && !timedOut) {
-        clearTimeout(timer)
-        timer = setTimeout(onTimeout, limit)
-      }
+      deadline.observeStderr(chunk)
       if (!stderr.push(chunk) && !outputCapped) {
         outputCapped = true
         killAndDrain()
@@ -170,7 +194,7 @@ export const runProcess = (request: ProcessRequest): Effect.Effect<ProcessResult
 
     return Effect.sync(() => {
       settled = true
-      clearTimeout(timer)
+      deadline.cancel()
       clearTimeout(drainTimer)
       killGroup(child.pid)
     })

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { diffHash, joinDiffs, normaliseDiff, parseDiff, reverseDiff, splitByFile } from "../../src/diff/index.ts"
+import { diffHash, joinDiffs, normaliseDiff, parseDiff, reverseDiff, splitByFile, splitHunks } from "../../src/diff/index.ts"
 import { makeChangeRepo, removeTempDirs, type ChangeRepo } from "./gitFixture.ts"
 import { KITCHEN_SINK_AFTER, KITCHEN_SINK_BEFORE } from "./scenarios.ts"
 
@@ -182,5 +182,28 @@ describe("normaliseDiff and diffHash", () => {
     expect(normaliseDiff("")).toEqual({ ok: true, text: "" })
     expect(hashOf("")).toBe("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
     expect(diffHash("diff --git a/x b/x\n--- a/x\n+++ b/x\n@@ -1,2 +1,2 @@\n-a\n")).toMatchObject({ ok: false })
+  })
+})
+
+describe("splitHunks", () => {
+  it("splits a file section into single-hunk diffs that keep the file header", () => {
+    const section = [
+      "diff --git a/src/a.js b/src/a.js",
+      "index 1111111..2222222 100644",
+      "--- a/src/a.js",
+      "+++ b/src/a.js",
+      "@@ -1,2 +1,2 @@",
+      "-a",
+      "+b",
+      " c",
+      "@@ -10,2 +10,2 @@",
+      "-x",
+      "+y",
+      ""
+    ].join("\n")
+    const hunks = splitHunks(section)
+    expect(hunks).toHaveLength(2)
+    for (const hunk of hunks) expect(hunk.startsWith("diff --git a/src/a.js b/src/a.js\nindex 1111111..2222222 100644\n--- a/src/a.js\n+++ b/src/a.js\n@@")).toBe(true)
+    expect(hunks[1]).toBe("diff --git a/src/a.js b/src/a.js\nindex 1111111..2222222 100644\n--- a/src/a.js\n+++ b/src/a.js\n@@ -10,2 +10,2 @@\n-x\n+y\n")
   })
 })

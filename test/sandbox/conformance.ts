@@ -73,6 +73,24 @@ export const sandboxConformance = (name: string, provider: Layer.Layer<SandboxPr
         assert.isUndefined(yield* sandbox.readFile(`${sandbox.workDir}/alive2`))
       })), { timeout: 60_000 })
 
+    it.effect("phases: a marker on stderr restarts the deadline with that phase's limit", () =>
+      withSandbox((sandbox) => Effect.gen(function*() {
+        const phases = [{ stderrMarker: "PHASE-TWO\n", timeoutMs: 1_000 }]
+        // A long first limit, a short second phase: killed soon after the marker.
+        let started = performance.now()
+        const cut = yield* sandbox.exec({ argv: ["bash", "-c", "printf 'PHASE-TWO\\n' >&2; sleep 600"], timeoutMs: 600_000, phases })
+        assert.isTrue(cut.timedOut)
+        assert.isBelow(performance.now() - started, 20_000)
+        // A short first limit, a longer second phase: the marker in time saves the command.
+        started = performance.now()
+        const saved = yield* sandbox.exec({
+          argv: ["bash", "-c", "printf 'PHASE-TWO\\n' >&2; sleep 7; echo done"], timeoutMs: 5_000,
+          phases: [{ stderrMarker: "PHASE-TWO\n", timeoutMs: 30_000 }]
+        })
+        assert.isFalse(saved.timedOut)
+        assert.strictEqual(saved.stdout, "done\n")
+      })), { timeout: 60_000 })
+
     it.effect("output past the cap is cut and the process killed", () =>
       withSandbox((sandbox) => Effect.gen(function*() {
         const started = performance.now()
@@ -104,6 +122,12 @@ export const sandboxConformance = (name: string, provider: Layer.Layer<SandboxPr
         yield* sandbox.writeFile(`${sandbox.workDir}/run.sh`, "echo ran\n", { mode: 0o755 })
         assert.strictEqual((yield* sandbox.exec({ argv: [`${sandbox.workDir}/run.sh`], timeoutMs: 10_000 })).stdout, "ran\n")
         assert.isUndefined(yield* sandbox.readFile(`${sandbox.repoDir}/does/not/exist`))
+        yield* sandbox.writeFiles([
+          { path: `${sandbox.workDir}/batch/a.sh`, content: "echo a\n", mode: 0o755 },
+          { path: `${sandbox.repoDir}/batch/b.txt`, content: bytes }
+        ])
+        assert.strictEqual((yield* sandbox.exec({ argv: [`${sandbox.workDir}/batch/a.sh`], timeoutMs: 10_000 })).stdout, "a\n")
+        assert.deepStrictEqual([...((yield* sandbox.readFile(`${sandbox.repoDir}/batch/b.txt`)) ?? [])], [...bytes])
         assert.strictEqual(decode(yield* sandbox.readFile(`${sandbox.repoDir}/package.json`))?.includes("\"type\""), true)
       })))
 

@@ -1,8 +1,11 @@
+import { readTapPoints } from "../../parsers/tap.ts"
+
 /*
- * Reads what a TAP run says about its failures beyond the parsed verdicts: for each `not ok` point, its name path,
- * the id the built-in TAP parser gives it, the failure message and every file:line the YAML block mentions
- * (node:test `location:` and stack frames, tape `at:` and stack frames). Used to map failing ids to test files
- * and assertions (injector) and to localise faults in code files (solver).
+ * Reads what a TAP run says about its failures beyond the parsed verdicts: for each failed test the built-in
+ * TAP parser reports (same walk, same ids: parsers/tap.ts readTapPoints), its name path, the failure message
+ * and every file:line its YAML block mentions (node:test `location:` and stack frames, tape `at:` and stack
+ * frames). Used to map failing ids to test files and assertions (injector) and to localise faults in code
+ * files (solver).
  */
 
 export interface SourceLocation {
@@ -28,13 +31,7 @@ export interface FailureRecord {
   readonly frames: ReadonlyArray<SourceLocation>
 }
 
-const TEST_POINT = /^( *)(not ok|ok)\b\s*(?:\d+)?\s*(?:-\s*)?(.*)$/
-const SUBTEST = /^( *)# Subtest: (.*)$/
-const GROUP = /^# (.*)$/
-const SUMMARY = /^# (tests|pass|fail|ok|suites|cancelled|skipped|todo|duration_ms)\b/
 const FRAME = /(?:file:\/\/)?(\/[^\s():'"]+):(\d+):(\d+)/g
-
-const unescape = (name: string): string => name.replace(/\\([\\#])/g, "$1").replace(/\s+#\s*(SKIP|TODO)\b.*$/i, "").trim()
 
 const relativeTo = (root: string, absolute: string): string | undefined => {
   const prefix = root.endsWith("/") ? root : `${root}/`
@@ -66,55 +63,23 @@ const messageOf = (yaml: ReadonlyArray<string>): string | undefined => {
   return lines.join("\n").trim()
 }
 
-/** Every `not ok` point of a TAP stream, with paths relative to `root` (the repository root in the sandbox). */
+/** Every failed test of a TAP stream, with paths relative to `root` (the repository root in the sandbox). */
 export const readFailures = (output: string, root: string): Array<FailureRecord> => {
-  const lines = output.split("\n")
-  const flat = !lines.some((l) => SUBTEST.test(l))
-  const headers: Array<{ indent: number; name: string }> = []
-  const seen = new Map<string, number>()
-  const failures: Array<FailureRecord> = []
-  let group: string | undefined
-  for (let i = 0; i < lines.length; i++) {
-    const line = (lines[i] ?? "").replace(/\r$/, "")
-    const subtest = SUBTEST.exec(line)
-    if (subtest !== null) {
-      const indent = subtest[1]?.length ?? 0
-      while (headers.length > 0 && (headers[headers.length - 1]?.indent ?? 0) >= indent) headers.pop()
-      headers.push({ indent, name: unescape(subtest[2] ?? "") })
-      continue
-    }
-    if (/^TAP version/i.test(line)) group = undefined
-    const comment = GROUP.exec(line)
-    if (comment !== null && flat && !SUMMARY.test(line)) group = (comment[1] ?? "").trim()
-    const point = TEST_POINT.exec(line)
-    if (point === null) continue
-    const indent = point[1]?.length ?? 0
-    const name = unescape(point[3] ?? "")
-    const ancestors = flat ? (group === undefined ? [] : [group]) : headers.filter((h) => h.indent < indent).map((h) => h.name)
-    if (!flat) while (headers.length > 0 && (headers[headers.length - 1]?.indent ?? 0) >= indent) headers.pop()
-    const path = [...ancestors, name]
-    const base = path.join(" > ")
-    const count = (seen.get(base) ?? 0) + 1
-    seen.set(base, count)
-    const yaml: Array<string> = []
-    if (/^ *---\s*$/.test(lines[i + 1] ?? "")) {
-      for (let j = i + 2; j < lines.length && !/^ *\.\.\.\s*$/.test(lines[j] ?? ""); j++) yaml.push(lines[j] ?? "")
-    }
-    if (point[2] !== "not ok") continue
+  const { flat, points } = readTapPoints(output)
+  return points.filter((p) => p.status === "failed").map((point): FailureRecord => {
+    const yaml = point.yaml
     const locationLine = yaml.find((l) => /^\s*location:/.test(l))
     const declared = locationLine === undefined ? [] : framesIn(locationLine, root)
-    const frames = framesIn(yaml.filter((l) => !/^\s*location:/.test(l)).join("\n"), root)
-    failures.push({
-      id: count > 1 ? `${base} #${count}` : base,
-      path,
+    return {
+      id: point.id,
+      path: point.path,
       assertionPoints: flat,
-      message: flat ? name : messageOf(yaml),
+      message: flat ? point.path[point.path.length - 1] : messageOf(yaml),
       details: yaml.join("\n"),
       declaredAt: declared[0],
-      frames
-    })
-  }
-  return failures
+      frames: framesIn(yaml.filter((l) => !/^\s*location:/.test(l)).join("\n"), root)
+    }
+  })
 }
 
 /** Strips the parser's " #n" repeat suffix from an id. */

@@ -8,7 +8,7 @@ import type { ExecResult, Sandbox } from "../../sandbox/Sandbox.ts"
 const GIT_TIMEOUT_MS = 120_000
 const decoder = new TextDecoder()
 
-export const repoPath = (sandbox: Sandbox, relative: string): string => `${sandbox.repoDir}/${relative}`
+const repoPath = (sandbox: Sandbox, relative: string): string => `${sandbox.repoDir}/${relative}`
 
 /** A repository file's text, or undefined when it does not exist. */
 export const readRepoText = (sandbox: Sandbox, relative: string): Effect.Effect<string | undefined, SandboxError> =>
@@ -24,7 +24,7 @@ export const readRepoTexts = (
   )
 
 export const writeRepoTexts = (sandbox: Sandbox, texts: ReadonlyMap<string, string>): Effect.Effect<void, SandboxError> =>
-  Effect.forEach([...texts], ([file, text]) => sandbox.writeFile(repoPath(sandbox, file), text), { concurrency: 8, discard: true })
+  sandbox.writeFiles([...texts].map(([file, text]) => ({ path: repoPath(sandbox, file), content: text })))
 
 /** Runs a bash script at the repository root; arguments are passed as $1… */
 export const bash = (
@@ -48,11 +48,3 @@ export const gitDiffOf = (sandbox: Sandbox, files: ReadonlyArray<string>): Effec
     Effect.map((r) => (r.exitCode === 0 ? r.stdout : ""))
   )
 }
-
-/** Paths (repo-relative) that differ from HEAD in the working tree, untracked files included. */
-export const changedPaths = (sandbox: Sandbox): Effect.Effect<Array<string>, SandboxError> =>
-  bash(sandbox, "git status --porcelain=v1 -z --untracked-files=all").pipe(
-    Effect.map((r) =>
-      r.stdout.split("\0").filter((entry) => entry.length > 3).map((entry) => entry.slice(3))
-    )
-  )

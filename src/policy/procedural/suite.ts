@@ -2,7 +2,7 @@ import { Effect } from "effect"
 import type { SandboxError } from "../../domain/errors.ts"
 import type { BuiltinParserName, RepoProfile } from "../../domain/profile.ts"
 import { statusOf, type TestReport } from "../../domain/testReport.ts"
-import { builtinParserSource, parseBuiltin } from "../../parsers/index.ts"
+import { parseBuiltin } from "../../parsers/index.ts"
 import type { Sandbox } from "../../sandbox/Sandbox.ts"
 
 /* Running the repository's known test command inside the sandbox and comparing parsed reports. */
@@ -27,8 +27,6 @@ export interface SuiteRun {
 /** test_script.sh for a profile's command: runs from the repository root, cds nowhere. */
 export const testScriptFor = (command: string): string =>
   ["#!/usr/bin/env bash", "# Runs the repository's test suite with per-test output. Run from the repository root.", command, ""].join("\n")
-
-export const testParserFor = (name: BuiltinParserName): string => builtinParserSource(name)
 
 /** Installs the profile's test command as a script in the sandbox's work directory; undefined without one. */
 export const installSuite = (

@@ -22,7 +22,7 @@ import {
 } from "./client.ts"
 import { type EnvImage, makeEnvImages, SANDBOX_HOME, SANDBOX_REPO_DIR, SANDBOX_WORK_DIR } from "./envImage.ts"
 import { dockerExec } from "./exec.ts"
-import { packFile, packFiles, readFirstEntry } from "./tar.ts"
+import { packFiles, readFirstEntry } from "./tar.ts"
 
 export const SANDBOX_PATH = "/usr/local/bin:/usr/bin:/bin"
 
@@ -184,19 +184,16 @@ const makeSandbox = (env: PreparedEnv, created: Created, options: DockerSandboxO
       Effect.catchIf((e) => statusCodeOf(e.cause) === 404, () => Effect.succeed(undefined))
     )
 
-  const writeFile = (path: string, content: string | Uint8Array, writeOptions?: { readonly mode?: number }) =>
-    tryDocker(`write ${path}`, async () => {
-      // Relative to /, so the daemon creates missing parents; paths resolve inside the container's root.
-      const archive = await packFile(inside(path).slice(1), content, writeOptions?.mode ?? 0o644)
-      await container.putArchive(archive, { path: "/" })
-    })
-
+  // Relative to /, so the daemon creates missing parents; paths resolve inside the container's root.
   const writeFiles = (files: ReadonlyArray<SandboxFile>) =>
-    tryDocker(`write ${files.length} file(s)`, async () => {
+    tryDocker(`write ${files.map((f) => f.path).join(", ")}`, async () => {
       if (files.length === 0) return
       const archive = await packFiles(files.map((f) => ({ name: inside(f.path).slice(1), content: f.content, mode: f.mode ?? 0o644 })))
       await container.putArchive(archive, { path: "/" })
     })
+
+  const writeFile = (path: string, content: string | Uint8Array, writeOptions?: { readonly mode?: number }) =>
+    writeFiles([{ path, content, mode: writeOptions?.mode }])
 
   return {
     id: created.id,

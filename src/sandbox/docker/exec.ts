@@ -6,7 +6,7 @@ import type { SandboxError } from "../../domain/errors.ts"
 import type { ExecResult } from "../Sandbox.ts"
 import { sandboxError } from "./client.ts"
 import { CappedBuffer } from "../../process/cappedBuffer.ts"
-import { phaseTracker, type TimeoutPhase } from "../../process/runProcess.ts"
+import { phasedDeadline, type TimeoutPhase } from "../../process/runProcess.ts"
 
 /*
  * Killing a command's whole tree inside a container. Docker has no API to kill an exec, so:
@@ -193,18 +193,12 @@ export const dockerExec = (target: ExecTarget, request: DockerExecRequest): Effe
         drained?.()
       }, DRAIN_AFTER_KILL_MS)
     }
-    const onTimeout = () => {
+    const deadline = phasedDeadline(request.timeoutMs, request.phases, () => {
       timedOut = true
       stopAndKill()
-    }
-    let timer = setTimeout(onTimeout, request.timeoutMs)
-    const nextPhase = phaseTracker(request.phases)
+    })
     const onFrame = (kind: number, payload: Buffer) => {
-      const limit = kind === 2 ? nextPhase(payload.toString("utf8")) : undefined
-      if (limit !== undefined && !timedOut) {
-        clearTimeout(timer)
-        timer = setTimeout(onTimeout, limit)
-      }
+      if (kind === 2) deadline.observeStderr(payload)
       const within = kind === 2 ? stderr.push(payload) : stdout.push(payload)
       if (!within && !outputCapped) {
         outputCapped = true
@@ -237,7 +231,7 @@ export const dockerExec = (target: ExecTarget, request: DockerExecRequest): Effe
           attached.end()
         }
       })
-      clearTimeout(timer)
+      deadline.cancel()
       clearTimeout(drainTimer)
       if (killing !== undefined) await killing
       const code = await exitCodeOf(exec)
@@ -258,7 +252,7 @@ export const dockerExec = (target: ExecTarget, request: DockerExecRequest): Effe
     run().then(
       (result) => resume(Effect.succeed(result)),
       (cause: unknown) => {
-        clearTimeout(timer)
+        deadline.cancel()
         clearTimeout(drainTimer)
         resume(Effect.fail(sandboxError("exec")(cause)))
       }
@@ -266,7 +260,7 @@ export const dockerExec = (target: ExecTarget, request: DockerExecRequest): Effe
 
     return Effect.promise(() => {
       abandoned = true
-      clearTimeout(timer)
+      deadline.cancel()
       clearTimeout(drainTimer)
       stream?.destroy()
       return kill()

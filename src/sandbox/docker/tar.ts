@@ -69,11 +69,10 @@ export const packDirectory = async (
   }
 }
 
-/** A one-file archive (parents as directory entries are not needed: the daemon creates missing ones). */
-export const packFile = (name: string, content: string | Uint8Array, mode: number): Promise<Buffer> =>
-  packFiles([{ name, content, mode }])
-
-/** Several files in one archive: one putArchive round trip instead of one per file. */
+/**
+ * Files in one archive: one putArchive round trip for all of them (parents as directory entries are not needed:
+ * the daemon creates missing ones).
+ */
 export const packFiles = (files: ReadonlyArray<{ readonly name: string; readonly content: string | Uint8Array; readonly mode: number }>): Promise<Buffer> => {
   const pack = tar.pack()
   const chunks: Array<Buffer> = []

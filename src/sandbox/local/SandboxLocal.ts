@@ -72,25 +72,37 @@ const makeLayout = Effect.tryPromise({
 
 const SANDBOX_DIR_PREFIX = "ssr-sbx-"
 
+/**
+ * Deletes a sandbox directory with `rm -rf` in a child process: a recursive fs.rm would fill libuv's small
+ * thread pool with unlinks and stall the engine's own file I/O while tests run. fs.rm is the fallback.
+ */
+const removeTree = (dir: string) =>
+  runProcess({ argv: ["rm", "-rf", "--", dir], cwd: dirname(dir), env: { PATH: "/usr/bin:/bin" }, timeoutMs: 600_000, maxOutputBytes: 64 * 1024 }).pipe(
+    Effect.flatMap((r) => (r.exitCode === 0 ? Effect.void : Effect.fail(new Error(r.stderr)))),
+    Effect.catch(() => Effect.promise(() => fs.rm(dir, { recursive: true, force: true, maxRetries: 3 }).catch(() => undefined)))
+  )
+
 /** Removes Local sandbox directories left by engine processes that died (or all of them with `all`). */
 export const gcLocal = (options: { readonly all?: boolean } = {}) =>
-  Effect.tryPromise({
-    try: async () => {
-      const root = localSandboxRoot()
-      const removed: Array<string> = []
-      for (const name of await fs.readdir(root)) {
-        if (!name.startsWith(SANDBOX_DIR_PREFIX)) continue
-        const dir = join(root, name)
-        const owner = await fs.readFile(join(dir, OWNER_FILE), "utf8").then((t) => JSON.parse(t) as Owner, () => undefined)
-        // A directory without its owner file yet may be one a live engine is creating right now.
-        const young = owner === undefined && Date.now() - (await fs.stat(dir)).mtimeMs < 60_000
-        if (options.all !== true && (young || (owner !== undefined && ownerAlive(owner)))) continue
-        await fs.rm(dir, { recursive: true, force: true })
-        removed.push(dir)
-      }
-      return removed
-    },
-    catch: sandboxError("gc local sandboxes")
+  Effect.gen(function*() {
+    const root = localSandboxRoot()
+    const stale = yield* Effect.tryPromise({
+      try: async () => {
+        const found: Array<string> = []
+        for (const name of await fs.readdir(root)) {
+          if (!name.startsWith(SANDBOX_DIR_PREFIX)) continue
+          const dir = join(root, name)
+          const owner = await fs.readFile(join(dir, OWNER_FILE), "utf8").then((t) => JSON.parse(t) as Owner, () => undefined)
+          // A directory without its owner file yet may be one a live engine is creating right now.
+          const young = owner === undefined && Date.now() - (await fs.stat(dir)).mtimeMs < 60_000
+          if (options.all === true || (!young && (owner === undefined || !ownerAlive(owner)))) found.push(dir)
+        }
+        return found
+      },
+      catch: sandboxError("gc local sandboxes")
+    })
+    yield* Effect.forEach(stale, removeTree, { discard: true })
+    return stale
   })
 
 const populate = (env: PreparedEnv, layout: LocalLayout, isolated: boolean) =>
@@ -220,7 +232,7 @@ const makeSandbox = (env: PreparedEnv, layout: LocalLayout, isolated: boolean, n
       }), { discard: true })
 
   const writeFile = (path: string, content: string | Uint8Array, options?: { readonly mode?: number }) =>
-    writeFiles([{ path, content, ...(options?.mode === undefined ? {} : { mode: options.mode }) }])
+    writeFiles([{ path, content, mode: options?.mode }])
 
   return { id: basename(layout.root), repoDir, workDir, isolation: localIsolation(isolated), exec, readFile, writeFile, writeFiles }
 }
@@ -257,16 +269,6 @@ export const execInDirectory = (options: {
 const MAX_WARM_PER_ENV = 2
 
 /**
- * Deletes a sandbox directory with `rm -rf` in a child process: a recursive fs.rm would fill libuv's small
- * thread pool with unlinks and stall the engine's own file I/O while tests run. fs.rm is the fallback.
- */
-const removeTree = (dir: string) =>
-  runProcess({ argv: ["rm", "-rf", "--", dir], cwd: dirname(dir), env: { PATH: "/usr/bin:/bin" }, timeoutMs: 600_000, maxOutputBytes: 64 * 1024 }).pipe(
-    Effect.flatMap((r) => (r.exitCode === 0 ? Effect.void : Effect.fail(new Error(r.stderr)))),
-    Effect.catch(() => Effect.promise(() => fs.rm(dir, { recursive: true, force: true, maxRetries: 3 }).catch(() => undefined)))
-  )
-
-/**
  * The Local provider. Making and deleting sandbox directories is kept off the critical path: a sandbox is
  * handed out from a small warm pool (refilled in the background), and released by an atomic rename out of
  * sight followed by a background delete. Background work is awaited when the layer closes; a crash leaves
@@ -279,7 +281,8 @@ const makeProvider = Effect.gen(function*() {
   const warming = new Map<string, number>()
 
   const create = (env: PreparedEnv) =>
-    makeLayout.pipe(Effect.tap((layout) => populate(env, layout, isolated).pipe(Effect.tapError(() => removeTree(layout.root)))))
+    // onError also covers interruption: a half-made directory never outlives a failed or interrupted create.
+    makeLayout.pipe(Effect.tap((layout) => populate(env, layout, isolated).pipe(Effect.onError(() => removeTree(layout.root)))))
 
   const refill = (env: PreparedEnv) =>
     Effect.suspend(() => {

@@ -1,14 +1,13 @@
 import { describe, expect, it } from "vitest"
 import { parseBuiltin } from "../../../src/parsers/index.ts"
 import { baseId, readFailures } from "../../../src/policy/procedural/failureOutput.ts"
-import { hunksOf } from "../../../src/policy/procedural/inject/history.ts"
 import { replaceWithPass } from "../../../src/policy/procedural/inject/passReplace.ts"
 import { mapFailingTests } from "../../../src/policy/procedural/inject/weaken.ts"
 import { specSymbols, specTestFiles } from "../../../src/policy/procedural/solve/localise.ts"
 import { drawCandidate, type RankedEdit } from "../../../src/policy/procedural/solve/rank.ts"
 import { makeRandom } from "../../../src/policy/procedural/random.ts"
 
-/* The procedural policy's pure pieces: reading failures from TAP, mapping them to tests, spec symbols, hunks. */
+/* The procedural policy's pure pieces: reading failures from TAP, mapping them to tests, spec symbols. */
 
 const nodeTestOutput = `TAP version 13
 # Subtest: parseCsv
@@ -166,29 +165,6 @@ describe("spec reading", () => {
   it("names the functions the added test lines call, not test or assertion helpers", () => {
     expect(specSymbols(spec)).toEqual(["truncate", "stringify"])
     expect(specTestFiles(spec)).toEqual(["test/strings.test.js"])
-  })
-})
-
-describe("hunksOf", () => {
-  it("splits a file section into single-hunk diffs that keep the file header", () => {
-    const section = [
-      "diff --git a/src/a.js b/src/a.js",
-      "index 1111111..2222222 100644",
-      "--- a/src/a.js",
-      "+++ b/src/a.js",
-      "@@ -1,2 +1,2 @@",
-      "-a",
-      "+b",
-      " c",
-      "@@ -10,2 +10,2 @@",
-      "-x",
-      "+y",
-      ""
-    ].join("\n")
-    const hunks = hunksOf(section)
-    expect(hunks).toHaveLength(2)
-    for (const hunk of hunks) expect(hunk.startsWith("diff --git a/src/a.js b/src/a.js\nindex 1111111..2222222 100644\n--- a/src/a.js\n+++ b/src/a.js\n@@")).toBe(true)
-    expect(hunks[1]).toBe("diff --git a/src/a.js b/src/a.js\nindex 1111111..2222222 100644\n--- a/src/a.js\n+++ b/src/a.js\n@@ -10,2 +10,2 @@\n-x\n+y\n")
   })
 })
 

@@ -7,7 +7,8 @@ import { injectBug } from "../../../src/phases/inject/index.ts"
 import { validateArtifact } from "../../../src/phases/validate/index.ts"
 import { ProceduralPolicy } from "../../../src/policy/procedural/ProceduralPolicy.ts"
 import { gitDiffOf, readRepoText, writeRepoTexts } from "../../../src/policy/procedural/sandboxFiles.ts"
-import { testParserFor, testScriptFor } from "../../../src/policy/procedural/suite.ts"
+import { builtinParserSource } from "../../../src/parsers/index.ts"
+import { testScriptFor } from "../../../src/policy/procedural/suite.ts"
 import { WorkerPool } from "../../../src/pool/WorkerPool.ts"
 import { SandboxProvider } from "../../../src/sandbox/Sandbox.ts"
 import { localEngine, prepareProfile, TEST_LIMITS } from "../../support/engine.ts"
@@ -73,7 +74,7 @@ export const handmadeArtifact = (env: PreparedEnv, bug: ReadonlyArray<TextEdit>,
     return {
       testScript: testScriptFor(test.command),
       testFiles: env.trackedFiles.filter((f) => f.startsWith("test/")),
-      testParser: testParserFor(test.parser),
+      testParser: builtinParserSource(test.parser),
       bugInjectDiff,
       testWeakenDiff,
       extraLayers: [],

@@ -1,6 +1,6 @@
 import { Effect } from "effect"
 import type { SandboxError } from "../../../domain/errors.ts"
-import { splitByFile } from "../../../diff/index.ts"
+import { splitByFile, splitHunks } from "../../../diff/index.ts"
 import { applyDiff, restoreFiles, shellQuote } from "../../../sandbox/repoOps.ts"
 import type { Sandbox } from "../../../sandbox/Sandbox.ts"
 import { scriptKindOf } from "../ast/source.ts"
@@ -47,23 +47,6 @@ export const listPastCommits = (
       })
     )
   )
-
-/** One hunk of one file as a diff of its own (the file's header lines plus the hunk). */
-export const hunksOf = (fileSection: string): Array<string> => {
-  const lines = fileSection.split("\n")
-  const first = lines.findIndex((l) => l.startsWith("@@"))
-  if (first === -1) return []
-  const header = lines.slice(0, first)
-  const hunks: Array<Array<string>> = []
-  for (const line of lines.slice(first)) {
-    if (line.startsWith("@@")) hunks.push([line])
-    else hunks[hunks.length - 1]?.push(line)
-  }
-  return hunks.map((hunk) => {
-    const text = [...header, ...hunk].join("\n")
-    return text.endsWith("\n") ? text : `${text}\n`
-  })
-}
 
 /** Seeded order, heavier commits earlier (Efraimidis–Spirakis keys). */
 const weightedOrder = <A>(items: ReadonlyArray<A>, weight: (item: A) => number, seed: string): Array<A> => {
@@ -113,7 +96,7 @@ export const historyCandidateSource = (input: HistorySourceInput): CandidateSour
         })
         const split = splitByFile(shown.stdout)
         if (shown.exitCode !== 0 || !split.ok) continue
-        const hunks = [...split.sections].flatMap(([file, section]) => hunksOf(section).map((text) => ({ file, text })))
+        const hunks = [...split.sections].flatMap(([file, section]) => splitHunks(section).map((text) => ({ file, text })))
         const applicable: Array<{ file: string; text: string }> = []
         for (const hunk of hunks) {
           const check = yield* applyDiff(sandbox, hunk.text, { reverse: true, check: true })

@@ -1,13 +1,14 @@
 import { Effect } from "effect"
 import { DEFAULT_TEST_GLOBS, makeFileClassifier } from "../../../diff/index.ts"
 import type { Strategy } from "../../../domain/game.ts"
+import { builtinParserSource } from "../../../parsers/index.ts"
 import { restoreFiles } from "../../../sandbox/repoOps.ts"
 import type { InjectRequest, InjectResult } from "../../Policy.ts"
 import { scriptKindOf } from "../ast/source.ts"
 import { DIRECT_KINDS, type MutationKind, REMOVAL_KINDS } from "../ast/types.ts"
 import { coverageEnv, mergeCoverage, readCoverage } from "../coverage.ts"
 import { gitDiffOf, readRepoTexts } from "../sandboxFiles.ts"
-import { candidateTimeoutMs, installSuite, passedIds, runSuite, testParserFor } from "../suite.ts"
+import { candidateTimeoutMs, installSuite, passedIds, runSuite } from "../suite.ts"
 import { type EpisodeRecorder, makeRecorder } from "../trajectory.ts"
 import { astCandidateSource, type CandidateSource } from "./candidates.ts"
 import { evaluateCandidate } from "./evaluate.ts"
@@ -136,7 +137,7 @@ export const injectEpisode = Effect.fn("ProceduralPolicy.inject")(function*(requ
       artifact: {
         testScript: program.script,
         testFiles: listed,
-        testParser: testParserFor(program.parserName),
+        testParser: builtinParserSource(program.parserName),
         bugInjectDiff,
         testWeakenDiff,
         missing: [],

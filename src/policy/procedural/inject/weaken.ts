@@ -34,7 +34,8 @@ export const mapFailingTests = (
   testTexts: ReadonlyMap<string, string>
 ): Array<WeakenTarget> =>
   failing.flatMap((id): Array<WeakenTarget> => {
-    const record = records.find((r) => r.id === id) ?? records.find((r) => baseId(r.id) === baseId(id))
+    // Same run, same walk: a failing id of the TAP report has its record under the same id.
+    const record = records.find((r) => r.id === id)
     const path = record?.path ?? baseId(id).split(" > ")
     const assertionPoint = record?.assertionPoints ?? false
     const testName = (assertionPoint ? path[path.length - 2] : path[path.length - 1]) ?? ""

@@ -24,7 +24,7 @@ export interface RankedEdit {
 }
 
 /** Share of the draw each tier gets (before normalisation over the tiers present). */
-export const TIER_WEIGHTS: ReadonlyArray<number> = [4, 3, 1]
+const TIER_WEIGHTS: ReadonlyArray<number> = [4, 3, 1]
 
 /**
  * Inside a kind, the most common form of the mistake counts this much more: the canonical operator partner
@@ -77,7 +77,7 @@ const isCanonical = (edit: RepairEdit, shortestNegation: ReadonlyMap<string, num
   }
 }
 
-export const editKey = (edit: RepairEdit): string => `${edit.file}|${edit.line}|${edit.original}|${edit.replacement}`
+const editKey = (edit: RepairEdit): string => `${edit.file}|${edit.line}|${edit.original}|${edit.replacement}`
 
 export const rankRepairs = Effect.fn("rankRepairs")(function*(texts: ReadonlyMap<string, string>, localisation: Localisation) {
   const pool = yield* WorkerPool
